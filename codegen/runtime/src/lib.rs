@@ -1,0 +1,30 @@
+//! The runtime of every client crate that apigen generates.
+//!
+//! Generated code describes each operation (its path, parameters, body and
+//! response types) and hands a [`Request`] to [`Client::send`]; everything
+//! that is the same for every operation lives here, written once: encoding,
+//! credentials, sending, decoding and errors.
+
+mod auth;
+mod client;
+mod encode;
+#[doc(hidden)]
+pub mod enums;
+mod error;
+mod request;
+mod response;
+
+pub use auth::{ApiKeyLocation, Credentials, Secret};
+pub use client::{env_var, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use encode::{header_value, path_segment, AsJson, ParamValue};
+pub use error::{ApiError, BodyError, DecodeError, Error, ProblemDetails};
+pub use request::{Body, Operation, Request, RequestOptions, WithOptions};
+pub use response::{is_json, RawResponse, Response, Untyped};
+
+pub use bytes::Bytes;
+pub use reqwest;
+#[doc(hidden)]
+pub use serde;
+
+/// The future every generated operation builder turns into with `.await`.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;

@@ -1,0 +1,283 @@
+//! A request as generated code describes it, before it meets the network.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::encode::{self, ParamValue};
+use crate::error::Error;
+
+/// What the generator knows about one operation, as a `static`.
+#[derive(Debug)]
+pub struct Operation {
+    /// The `operationId`, or the name the generator gave the operation.
+    pub id: &'static str,
+    /// The HTTP method, custom ones (`QUERY`) included.
+    pub method: &'static str,
+    /// The path template, e.g. `/models/{model_owner}/{model_name}`.
+    pub path: &'static str,
+    /// Whether the client's credentials are sent (false where the spec
+    /// says `security: []`).
+    pub secured: bool,
+}
+
+/// Options a caller can set on one request, over the client's defaults.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Time for the whole request, response body included.
+    pub timeout: Option<Duration>,
+    /// Headers added after the operation's own (and replacing them).
+    pub headers: Vec<(String, String)>,
+    /// Query parameters added after the operation's own.
+    pub query: Vec<(String, String)>,
+}
+
+/// Per-request settings, on every operation builder that generated code
+/// emits. Import it (it is in each generated crate's prelude) to call
+/// `.timeout(..)` or `.header(..)` on a builder.
+pub trait WithOptions: Sized {
+    /// The builder's options, for the provided methods.
+    fn options_mut(&mut self) -> &mut RequestOptions;
+
+    /// A timeout for this request alone.
+    fn timeout(mut self, timeout: Duration) -> Self {
+        self.options_mut().timeout = Some(timeout);
+        self
+    }
+
+    /// An extra header for this request alone.
+    fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options_mut().headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// An extra query parameter for this request alone.
+    fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options_mut().query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replaces every option at once.
+    fn options(mut self, options: RequestOptions) -> Self {
+        *self.options_mut() = options;
+        self
+    }
+}
+
+/// A body ready to send.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: bytes::Bytes,
+}
+
+/// One request under construction. Generated code adds each argument in
+/// turn; the first argument that cannot be encoded is remembered and
+/// returned by [`crate::Client::send`] before anything is sent.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) op: &'static Operation,
+    pub(crate) path_params: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Body>,
+    pub(crate) options: RequestOptions,
+    pub(crate) error: Option<Error>,
+}
+
+impl Request {
+    pub fn new(op: &'static Operation) -> Self {
+        Request {
+            op,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            options: RequestOptions::default(),
+            error: None,
+        }
+    }
+
+    pub fn operation(&self) -> &'static Operation {
+        self.op
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::invalid(self.op.id, message));
+        }
+    }
+
+    /// A path parameter, by the name it has in the template.
+    pub fn path(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) -> &mut Self {
+        match encode::path_segment(&value.to_param()) {
+            Ok(seg) => self.path_params.push((name, seg)),
+            Err(why) => self.fail(format!("path parameter `{name}` {why}")),
+        }
+        self
+    }
+
+    /// A query parameter.
+    pub fn query(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) -> &mut Self {
+        self.query.push((name.to_owned(), value.to_param()));
+        self
+    }
+
+    /// An array query parameter, repeated (`style: form, explode: true`).
+    pub fn query_each<T: ParamValue>(&mut self, name: &str, values: &[T]) -> &mut Self {
+        for v in values {
+            self.query.push((name.to_owned(), v.to_param()));
+        }
+        self
+    }
+
+    /// An array query parameter joined with a separator (`explode: false`:
+    /// `,` for form, `%20` for spaceDelimited, `|` for pipeDelimited).
+    pub fn query_joined<T: ParamValue>(&mut self, name: &str, values: &[T], sep: &str) -> &mut Self {
+        let joined: Vec<String> = values.iter().map(ParamValue::to_param).collect();
+        self.query.push((name.to_owned(), joined.join(sep)));
+        self
+    }
+
+    /// A header parameter. Values with CR, LF or NUL are refused.
+    pub fn header(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) -> &mut Self {
+        let value = value.to_param();
+        match encode::header_value(&value) {
+            Ok(_) => self.headers.push((name.to_owned(), value)),
+            Err(why) => self.fail(format!("header `{name}` {why}")),
+        }
+        self
+    }
+
+    /// A cookie parameter, added to the `Cookie` header.
+    pub fn cookie(&mut self, name: &str, value: &(impl ParamValue + ?Sized)) -> &mut Self {
+        let value = value.to_param();
+        if value.bytes().any(|b| matches!(b, b';' | b'\r' | b'\n' | b'\0')) {
+            self.fail(format!("cookie `{name}` contains `;`, CR, LF or NUL"));
+            return self;
+        }
+        let pair = format!("{name}={value}");
+        match self.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case("cookie")) {
+            Some((_, v)) => {
+                v.push_str("; ");
+                v.push_str(&pair);
+            }
+            None => self.headers.push(("Cookie".to_owned(), pair)),
+        }
+        self
+    }
+
+    /// A JSON body.
+    pub fn json(&mut self, content_type: &'static str, body: &impl Serialize) -> &mut Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some(Body {
+                    content_type,
+                    bytes: bytes.into(),
+                })
+            }
+            Err(e) => self.fail(format!("body does not serialize: {e}")),
+        }
+        self
+    }
+
+    /// A text body (`text/plain` and kin).
+    pub fn text(&mut self, content_type: &'static str, body: impl Into<String>) -> &mut Self {
+        self.body = Some(Body {
+            content_type,
+            bytes: body.into().into(),
+        });
+        self
+    }
+
+    /// A body of raw bytes (`application/octet-stream` and kin).
+    pub fn bytes(&mut self, content_type: &'static str, body: impl Into<bytes::Bytes>) -> &mut Self {
+        self.body = Some(Body {
+            content_type,
+            bytes: body.into(),
+        });
+        self
+    }
+
+    /// The caller's per-request options.
+    pub fn options(&mut self, options: RequestOptions) -> &mut Self {
+        self.options = options;
+        self
+    }
+
+    /// The path with every parameter substituted, or the name of the first
+    /// template parameter that was not given.
+    pub(crate) fn render_path(&self) -> Result<String, String> {
+        let template = self.op.path;
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                out.push_str(&rest[open..]);
+                return Ok(out);
+            };
+            let name = &rest[open + 1..open + close];
+            match self.path_params.iter().find(|(n, _)| *n == name) {
+                Some((_, v)) => out.push_str(v),
+                None => return Err(name.to_owned()),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static OP: Operation = Operation {
+        id: "models.get",
+        method: "GET",
+        path: "/models/{model_owner}/{model_name}",
+        secured: true,
+    };
+
+    #[test]
+    fn renders_path_by_name() {
+        let mut r = Request::new(&OP);
+        r.path("model_name", "a/b").path("model_owner", "me");
+        assert_eq!(r.render_path().unwrap(), "/models/me/a%2Fb");
+        assert!(r.error.is_none());
+    }
+
+    #[test]
+    fn missing_and_invalid_params() {
+        let mut r = Request::new(&OP);
+        r.path("model_owner", "me");
+        assert_eq!(r.render_path().unwrap_err(), "model_name");
+        r.path("model_name", "");
+        let err = r.error.unwrap().to_string();
+        assert_eq!(err, "models.get: invalid request: path parameter `model_name` is empty");
+    }
+
+    #[test]
+    fn headers_refuse_line_breaks() {
+        let mut r = Request::new(&OP);
+        r.header("Prefer", "wait=5\r\nX: y");
+        assert!(r.error.is_some());
+        assert!(r.headers.is_empty());
+    }
+
+    #[test]
+    fn arrays_in_query() {
+        let mut r = Request::new(&OP);
+        r.query_each("a", &[1, 2]).query_joined("b", &["x", "y"], ",");
+        assert_eq!(
+            r.query,
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("a".to_owned(), "2".to_owned()),
+                ("b".to_owned(), "x,y".to_owned())
+            ]
+        );
+    }
+}

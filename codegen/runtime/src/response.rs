@@ -1,0 +1,252 @@
+//! Responses: the raw one every call gets, and decoding it into the
+//! operation's types.
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, BodyError, DecodeError, Error};
+
+/// A decoded body with the status and headers it came with.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+        }
+    }
+}
+
+/// A body the spec gives no schema for, decoded by its `Content-Type`:
+/// nothing is thrown away.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Untyped {
+    /// No body at all.
+    Empty,
+    /// A JSON (`application/json`, `*+json`) body.
+    Json(serde_json::Value),
+    /// A `text/*` body.
+    Text(String),
+    /// Anything else, byte for byte.
+    Bytes(Bytes),
+}
+
+impl Untyped {
+    /// The body as JSON, if it is JSON.
+    pub fn as_json(&self) -> Option<&serde_json::Value> {
+        match self {
+            Untyped::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Decodes a JSON body into a type of your choosing.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        match self {
+            Untyped::Json(v) => T::deserialize(v),
+            Untyped::Text(s) => serde_json::from_str(s),
+            Untyped::Bytes(b) => serde_json::from_slice(b),
+            Untyped::Empty => serde_json::from_slice(b""),
+        }
+    }
+}
+
+/// Whether a media type carries JSON (`application/json`, `*/*+json`,
+/// with or without parameters).
+pub fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// A response read in full, not yet decoded.
+#[derive(Debug)]
+pub struct RawResponse {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawResponse {
+    pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        RawResponse {
+            operation,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    fn content_type(&self) -> &str {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn decode_error(self, source: BodyError) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            source,
+        }))
+    }
+
+    fn ok<T>(self, body: T) -> Response<T> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body,
+        }
+    }
+
+    /// Decodes a JSON body.
+    pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        match serde_json::from_slice(&self.body) {
+            Ok(v) => Ok(self.ok(v)),
+            Err(e) => Err(self.decode_error(BodyError::Json(e))),
+        }
+    }
+
+    /// Decodes a text body, which must be UTF-8.
+    pub fn text(self) -> Result<Response<String>, Error> {
+        match std::str::from_utf8(&self.body) {
+            Ok(s) => {
+                let s = s.to_owned();
+                Ok(self.ok(s))
+            }
+            Err(e) => Err(self.decode_error(BodyError::NotUtf8(e))),
+        }
+    }
+
+    /// The body as bytes.
+    pub fn bytes(self) -> Result<Response<Bytes>, Error> {
+        let body = self.body.clone();
+        Ok(self.ok(body))
+    }
+
+    /// A response the spec says has no content; any body is ignored.
+    pub fn empty(self) -> Result<Response<()>, Error> {
+        Ok(self.ok(()))
+    }
+
+    /// A body the spec gives no schema for, decoded by its `Content-Type`.
+    pub fn untyped(self) -> Result<Response<Untyped>, Error> {
+        if self.body.is_empty() {
+            return Ok(self.ok(Untyped::Empty));
+        }
+        let ct = self.content_type().to_ascii_lowercase();
+        if is_json(&ct) {
+            return match serde_json::from_slice(&self.body) {
+                Ok(v) => Ok(self.ok(Untyped::Json(v))),
+                Err(e) => Err(self.decode_error(BodyError::Json(e))),
+            };
+        }
+        if ct.starts_with("text/") {
+            if let Ok(s) = std::str::from_utf8(&self.body) {
+                let s = s.to_owned();
+                return Ok(self.ok(Untyped::Text(s)));
+            }
+        }
+        let body = self.body.clone();
+        Ok(self.ok(Untyped::Bytes(body)))
+    }
+
+    /// The response as an error: the status is not one the operation
+    /// treats as success.
+    pub fn error<T>(self) -> Result<T, Error> {
+        Err(Error::Api(Box::new(ApiError::new(
+            self.operation,
+            self.status,
+            self.headers,
+            self.body,
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(ct: &str, body: &'static [u8]) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        if !ct.is_empty() {
+            headers.insert(CONTENT_TYPE, ct.parse().unwrap());
+        }
+        RawResponse::new("op", StatusCode::OK, headers, Bytes::from_static(body))
+    }
+
+    #[test]
+    fn untyped_follows_content_type() {
+        let j = raw("application/json; charset=utf-8", br#"{"a":1}"#);
+        assert_eq!(j.untyped().unwrap().body, Untyped::Json(serde_json::json!({"a":1})));
+        let p = raw("application/problem+json", br#"{"a":1}"#);
+        assert!(matches!(p.untyped().unwrap().body, Untyped::Json(_)));
+        let t = raw("text/plain", b"hi");
+        assert_eq!(t.untyped().unwrap().body, Untyped::Text("hi".into()));
+        let b = raw("image/png", b"\x89PNG");
+        assert_eq!(b.untyped().unwrap().body, Untyped::Bytes(Bytes::from_static(b"\x89PNG")));
+        let e = raw("", b"");
+        assert_eq!(e.untyped().unwrap().body, Untyped::Empty);
+        let bad_text = raw("text/plain", b"\xff\xfe");
+        assert!(matches!(bad_text.untyped().unwrap().body, Untyped::Bytes(_)));
+    }
+
+    #[test]
+    fn bad_json_keeps_raw_body() {
+        let r = raw("application/json", b"{\"id\": tru");
+        let err = r.json::<serde_json::Value>().unwrap_err();
+        assert_eq!(err.body().unwrap().as_ref(), b"{\"id\": tru");
+        assert_eq!(err.status(), Some(StatusCode::OK));
+        assert!(err.to_string().contains("could not decode"), "{err}");
+        let err = raw("application/json", b"oops").untyped().unwrap_err();
+        assert_eq!(err.body().unwrap().as_ref(), b"oops");
+    }
+
+    #[test]
+    fn not_utf8_text_is_an_error_with_body() {
+        let err = raw("text/plain", b"\xff").text().unwrap_err();
+        assert_eq!(err.body().unwrap().as_ref(), b"\xff");
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON ; charset=utf-8"));
+        assert!(is_json("application/vnd.github.v3+json"));
+        assert!(!is_json("application/jsonl"));
+        assert!(!is_json("text/plain"));
+    }
+}

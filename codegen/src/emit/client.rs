@@ -1,0 +1,693 @@
+//! `lib.rs`, the client with its namespaces, and one builder per operation.
+
+use std::collections::BTreeSet;
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{docs, ident, ty_tokens, Ctx};
+use crate::ir::{Decode, Location, MediaKind, Operation, Param, SecurityKind, Status, Ty, TypeKind};
+use crate::names;
+
+/// The scheme `new` and `from_env` take credentials for: the first one the
+/// document's operations use, else the first declared.
+fn primary_scheme<'a>(ctx: &Ctx<'a>) -> Option<&'a SecurityKind> {
+    ctx.api.security_schemes.first().map(|s| &s.kind)
+}
+
+fn env_names(ctx: &Ctx, count: usize, defaults: &[&str]) -> Vec<String> {
+    if ctx.opts.env.len() == count {
+        return ctx.opts.env.clone();
+    }
+    let prefix = names::screaming(&ctx.opts.crate_name);
+    defaults.iter().map(|d| format!("{prefix}_{d}")).collect()
+}
+
+pub fn lib_rs(ctx: &Ctx) -> TokenStream {
+    let api = ctx.api;
+    let title = format!(" {}", api.title);
+    let version = format!(" API version `{}`.", api.version);
+    let desc = docs::inner_attrs([api.description.as_deref()]);
+    let krate = ctx.crate_ident();
+    let ctor = match primary_scheme(ctx) {
+        Some(_) => quote!(#krate::Client::from_env()?),
+        None => quote!(#krate::Client::new()),
+    };
+    let example_call = ctx
+        .api
+        .operations
+        .iter()
+        .find(|op| {
+            op.http_method == "GET"
+                && op.params.iter().all(|p| !p.required)
+                && op.body.as_ref().is_none_or(|b| !b.required)
+        })
+        .map(|op| {
+            let mut call = String::from("client");
+            for ns in &op.namespace {
+                call.push_str(&format!(".{ns}()"));
+            }
+            format!("let response = {call}.{}().await?;\nprintln!(\"{{response:?}}\");", op.method_name)
+        })
+        .unwrap_or_default();
+    let example = format!(
+        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {ctor};\n{example_call}\n# Ok(())\n# }}\n```",
+        ctor = ctor.to_string().replace(" ", ""),
+    );
+    let example_lines = example.lines().map(|l| format!(" {l}"));
+    let modules = ctx.opts.hand_written_modules.iter().map(|m| {
+        let m = ident(m);
+        quote!(pub mod #m;)
+    });
+    quote! {
+        #![doc = #title]
+        #![doc = ""]
+        #![doc = #version]
+        #![doc = ""]
+        #desc
+        #![doc = ""]
+        #![doc = " # Example"]
+        #![doc = ""]
+        #( #![doc = #example_lines] )*
+        #![forbid(unsafe_code)]
+
+        pub mod builders;
+        mod client;
+        pub mod types;
+        #(#modules)*
+
+        pub use apigen_runtime::{
+            ApiError, ApiKeyLocation, ClientBuilder, Credentials, Error, ProblemDetails, RequestOptions,
+            Response, Untyped, WithOptions,
+        };
+        pub use client::*;
+
+        /// The client and the traits its builders need, in one import.
+        pub mod prelude {
+            pub use crate::Client;
+            pub use apigen_runtime::WithOptions;
+        }
+    }
+}
+
+pub fn client_rs(ctx: &Ctx) -> TokenStream {
+    let api = ctx.api;
+    let base_url = default_base_url(api.base_url.as_deref());
+    let user_agent = format!("{}/{}", ctx.opts.crate_name, ctx.opts.crate_version);
+    let (ctors, from_env) = match primary_scheme(ctx) {
+        Some(SecurityKind::Bearer) => {
+            let [var] = <[String; 1]>::try_from(env_names(ctx, 1, &["API_TOKEN"])).expect("one name");
+            let env_doc = format!(" A client with the token in `{var}`.");
+            (
+                quote! {
+                    /// A client that sends `token` as a bearer token.
+                    ///
+                    /// # Panics
+                    ///
+                    /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
+                    pub fn new(token: impl Into<String>) -> Self {
+                        Self::builder().bearer_token(token).build().expect("the default client configuration is valid")
+                    }
+                },
+                quote! {
+                    #[doc = #env_doc]
+                    pub fn from_env() -> Result<Self, apigen_runtime::Error> {
+                        Self::builder().bearer_token(apigen_runtime::env_var(#var)?).build()
+                    }
+                },
+            )
+        }
+        Some(SecurityKind::Basic) => {
+            let [user, pass] =
+                <[String; 2]>::try_from(env_names(ctx, 2, &["USERNAME", "PASSWORD"])).expect("two names");
+            let env_doc = format!(" A client with the Basic credentials in `{user}` and `{pass}`.");
+            (
+                quote! {
+                    /// A client that sends HTTP Basic credentials.
+                    ///
+                    /// # Panics
+                    ///
+                    /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
+                    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+                        Self::builder().basic_auth(username, password).build().expect("the default client configuration is valid")
+                    }
+                },
+                quote! {
+                    #[doc = #env_doc]
+                    pub fn from_env() -> Result<Self, apigen_runtime::Error> {
+                        Self::builder()
+                            .basic_auth(apigen_runtime::env_var(#user)?, apigen_runtime::env_var(#pass)?)
+                            .build()
+                    }
+                },
+            )
+        }
+        Some(SecurityKind::ApiKey { location, name }) => {
+            let [var] = <[String; 1]>::try_from(env_names(ctx, 1, &["API_KEY"])).expect("one name");
+            let env_doc = format!(" A client with the API key in `{var}`.");
+            let loc = match location.as_str() {
+                "query" => quote!(Query),
+                "cookie" => quote!(Cookie),
+                _ => quote!(Header),
+            };
+            let doc = format!(" A client that sends `key` as the `{name}` {location} API key.");
+            (
+                quote! {
+                    #[doc = #doc]
+                    ///
+                    /// # Panics
+                    ///
+                    /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
+                    pub fn new(key: impl Into<String>) -> Self {
+                        Self::builder().api_key(apigen_runtime::ApiKeyLocation::#loc, #name, key).build().expect("the default client configuration is valid")
+                    }
+                },
+                quote! {
+                    #[doc = #env_doc]
+                    pub fn from_env() -> Result<Self, apigen_runtime::Error> {
+                        Self::builder()
+                            .api_key(apigen_runtime::ApiKeyLocation::#loc, #name, apigen_runtime::env_var(#var)?)
+                            .build()
+                    }
+                },
+            )
+        }
+        None => (
+            quote! {
+                /// A client for the default base URL.
+                ///
+                /// # Panics
+                ///
+                /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
+                pub fn new() -> Self {
+                    Self::builder().build().expect("the default client configuration is valid")
+                }
+            },
+            TokenStream::new(),
+        ),
+    };
+    let default_impl = primary_scheme(ctx).is_none().then(|| {
+        quote! {
+            impl Default for Client {
+                fn default() -> Self { Self::new() }
+            }
+        }
+    });
+
+    // Namespaces, in the order their first operation appears.
+    let mut namespaces: Vec<Vec<String>> = vec![Vec::new()];
+    for op in &api.operations {
+        for depth in 1..=op.namespace.len() {
+            let ns = op.namespace[..depth].to_vec();
+            if !namespaces.contains(&ns) {
+                namespaces.push(ns);
+            }
+        }
+    }
+    let mut ns_items = Vec::new();
+    let mut root_methods = TokenStream::new();
+    for ns in &namespaces {
+        let mut methods = TokenStream::new();
+        let children: BTreeSet<&String> = namespaces
+            .iter()
+            .filter(|c| c.len() == ns.len() + 1 && c.starts_with(ns))
+            .map(|c| &c[ns.len()])
+            .collect();
+        let client = if ns.is_empty() { quote!(self.raw) } else { quote!(self.client) };
+        for child in children {
+            let mut path = ns.clone();
+            path.push(child.clone());
+            let ty = ident(&namespace_type(&path));
+            let m = ident(child);
+            let doc = format!(" Operations under `{}`.", path.join("."));
+            methods.extend(quote! {
+                #[doc = #doc]
+                pub fn #m(&self) -> #ty {
+                    #ty { client: #client.clone() }
+                }
+            });
+        }
+        for op in api.operations.iter().filter(|op| &op.namespace == ns) {
+            methods.extend(op_method(ctx, op, &client));
+        }
+        if ns.is_empty() {
+            root_methods = methods;
+        } else {
+            let ty = ident(&namespace_type(ns));
+            let doc = format!(" Operations under `{}`, from [`Client`].", ns.join("."));
+            ns_items.push(quote! {
+                #[doc = #doc]
+                #[derive(Clone, Debug)]
+                pub struct #ty {
+                    client: apigen_runtime::Client,
+                }
+                impl #ty {
+                    #methods
+                }
+            });
+        }
+    }
+
+    quote! {
+        use crate::builders;
+        #[allow(unused_imports)]
+        use crate::types;
+
+        /// The client: one per application, cheap to clone.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            raw: apigen_runtime::Client,
+        }
+
+        impl From<apigen_runtime::Client> for Client {
+            fn from(raw: apigen_runtime::Client) -> Self {
+                Client { raw }
+            }
+        }
+
+        #default_impl
+
+        impl Client {
+            /// The base URL the spec names first.
+            pub const DEFAULT_BASE_URL: &'static str = #base_url;
+
+            /// A builder to set the base URL, credentials, timeouts or your
+            /// own `reqwest::Client`.
+            pub fn builder() -> apigen_runtime::ClientBuilder<Self> {
+                apigen_runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL, #user_agent)
+            }
+
+            #ctors
+            #from_env
+
+            /// The runtime client, to send requests the spec does not describe.
+            pub fn raw(&self) -> &apigen_runtime::Client {
+                &self.raw
+            }
+
+            #root_methods
+        }
+
+        #(#ns_items)*
+    }
+}
+
+fn default_base_url(url: Option<&str>) -> String {
+    let url = url.unwrap_or("http://localhost").trim_end_matches('/');
+    if url.contains("://") {
+        url.to_owned()
+    } else {
+        // A relative server URL is relative to where the document is
+        // served; there is no such place here.
+        format!("http://localhost{}{url}", if url.starts_with('/') { "" } else { "/" })
+    }
+}
+
+fn namespace_type(path: &[String]) -> String {
+    path.iter().map(|s| s.to_upper_camel_case()).collect::<String>().replace('_', "")
+}
+
+fn required(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required)
+}
+
+fn body_required(op: &Operation) -> bool {
+    op.body.as_ref().is_some_and(|b| b.required)
+}
+
+fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
+    let body = op.body.as_ref()?;
+    Some(match body.content.kind {
+        MediaKind::Json => ty_tokens(ctx, body.content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None),
+        MediaKind::Text => quote!(String),
+        MediaKind::Binary => quote!(apigen_runtime::Bytes),
+    })
+}
+
+/// The argument type of a parameter or body: `impl Into<T>`.
+fn arg_ty(ctx: &Ctx, ty: &TokenStream, ir: Option<&Ty>) -> TokenStream {
+    let _ = ctx;
+    match ir {
+        Some(Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64) => ty.clone(),
+        _ => quote!(impl Into<#ty>),
+    }
+}
+
+fn into(ir: Option<&Ty>, value: TokenStream) -> TokenStream {
+    match ir {
+        Some(Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64) => value,
+        _ => quote!(#value.into()),
+    }
+}
+
+fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
+    let name = ident(&op.method_name);
+    let builder = ident(&op.builder);
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    for p in required(op) {
+        let id = ident(&p.ident);
+        let ty = ty_tokens(ctx, &p.ty, &quote!(types::), None);
+        let arg = arg_ty(ctx, &ty, Some(&p.ty));
+        args.push(quote!(#id: #arg));
+        values.push(into(Some(&p.ty), quote!(#id)));
+    }
+    if body_required(op) {
+        let ty = body_ty(ctx, op).expect("a required body has a type");
+        let ir = op.body.as_ref().and_then(|b| b.content.ty.as_ref());
+        args.push(quote!(body: impl Into<#ty>));
+        let _ = ir;
+        values.push(quote!(body.into()));
+    }
+    let doc = op_docs(op);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #doc
+        #deprecated
+        pub fn #name(&self #(, #args)*) -> builders::#builder {
+            builders::#builder::new(#client.clone() #(, #values)*)
+        }
+    }
+}
+
+fn op_docs(op: &Operation) -> TokenStream {
+    let line = format!(" `{} {}` (`{}`)", op.http_method, op.path, op.id);
+    let text = docs::attrs([op.summary.as_deref(), op.description.as_deref()]);
+    if text.is_empty() {
+        quote!(#[doc = #line])
+    } else {
+        quote!(#text #[doc = ""] #[doc = #line])
+    }
+}
+
+pub fn builders_rs(ctx: &Ctx) -> TokenStream {
+    let items = ctx.api.operations.iter().map(|op| builder(ctx, op));
+    quote! {
+        //! One builder per operation: required arguments are given to the
+        //! method that makes it, optional ones through its setters; send it
+        //! with `.send()`, `.send_with_response()`, or `.await`.
+        #[allow(unused_imports)]
+        use crate::types;
+        use apigen_runtime::{Error, Request, RequestOptions, Response};
+
+        #(#items)*
+    }
+}
+
+fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let name = ident(&op.builder);
+    let op_static = format_ident!("{}", names::screaming(&op.builder));
+    let (id, method, path, secured) = (&op.id, &op.http_method, &op.path, op.secured);
+
+    let mut fields = Vec::new();
+    let mut ctor_args = Vec::new();
+    let mut ctor_inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut sends = Vec::new();
+    for p in &op.params {
+        let fid = ident(&p.ident);
+        let ty = ty_tokens(ctx, &p.ty, &quote!(types::), None);
+        if p.required {
+            fields.push(quote!(#fid: #ty,));
+            ctor_args.push(quote!(#fid: #ty));
+            ctor_inits.push(quote!(#fid,));
+            sends.push(param_send(ctx, p, quote!(&self.#fid)));
+        } else {
+            fields.push(quote!(#fid: Option<#ty>,));
+            ctor_inits.push(quote!(#fid: None,));
+            let arg = arg_ty(ctx, &ty, Some(&p.ty));
+            let value = into(Some(&p.ty), quote!(value));
+            let doc = docs::attrs([p.description.as_deref()]);
+            let wire = format!(" The `{}` {} parameter.", p.name, location_name(p.location));
+            let doc = if doc.is_empty() { quote!(#[doc = #wire]) } else { doc };
+            setters.push(quote! {
+                #doc
+                pub fn #fid(mut self, value: #arg) -> Self {
+                    self.#fid = Some(#value);
+                    self
+                }
+            });
+            let send = param_send(ctx, p, quote!(value));
+            sends.push(quote! {
+                if let Some(value) = &self.#fid { #send }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = body_ty(ctx, op).expect("a body has a type");
+        let mt = &body.content.media_type;
+        let send = |v: TokenStream| match body.content.kind {
+            MediaKind::Json => quote!(request.json(#mt, #v);),
+            MediaKind::Text => quote!(request.text(#mt, #v.clone());),
+            MediaKind::Binary => quote!(request.bytes(#mt, #v.clone());),
+        };
+        if body.required {
+            fields.push(quote!(body: #ty,));
+            ctor_args.push(quote!(body: #ty));
+            ctor_inits.push(quote!(body,));
+            sends.push(send(quote!(&self.body)));
+        } else {
+            fields.push(quote!(body: Option<#ty>,));
+            ctor_inits.push(quote!(body: None,));
+            let doc = docs::attrs([body.description.as_deref()]);
+            let doc = if doc.is_empty() { quote!(#[doc = " The request body."]) } else { doc };
+            setters.push(quote! {
+                #doc
+                pub fn body(mut self, value: impl Into<#ty>) -> Self {
+                    self.body = Some(value.into());
+                    self
+                }
+            });
+            let s = send(quote!(value));
+            sends.push(quote!(if let Some(value) = &self.body { #s }));
+        }
+    }
+
+    let (out_ty, arms, enum_item) = responses(ctx, op);
+    let doc = op_docs(op);
+    let must_use = "a request does nothing until it is sent with `.send()` or `.await`";
+    quote! {
+        static #op_static: apigen_runtime::Operation = apigen_runtime::Operation {
+            id: #id,
+            method: #method,
+            path: #path,
+            secured: #secured,
+        };
+
+        #enum_item
+
+        #doc
+        #[derive(Debug)]
+        #[must_use = #must_use]
+        pub struct #name {
+            client: apigen_runtime::Client,
+            options: RequestOptions,
+            #(#fields)*
+        }
+
+        impl #name {
+            pub(crate) fn new(client: apigen_runtime::Client #(, #ctor_args)*) -> Self {
+                Self { client, options: RequestOptions::default(), #(#ctor_inits)* }
+            }
+
+            #(#setters)*
+
+            /// Sends the request and returns the response body.
+            pub async fn send(self) -> Result<#out_ty, Error> {
+                self.send_with_response().await.map(Response::into_body)
+            }
+
+            /// Sends the request and returns the body with the status and headers.
+            pub async fn send_with_response(self) -> Result<Response<#out_ty>, Error> {
+                let mut request = Request::new(&#op_static);
+                #(#sends)*
+                request.options(self.options);
+                let raw = self.client.send(request).await?;
+                match raw.status().as_u16() {
+                    #(#arms)*
+                    _ => raw.error(),
+                }
+            }
+        }
+
+        impl apigen_runtime::WithOptions for #name {
+            fn options_mut(&mut self) -> &mut RequestOptions {
+                &mut self.options
+            }
+        }
+
+        impl std::future::IntoFuture for #name {
+            type Output = Result<#out_ty, Error>;
+            type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn location_name(l: Location) -> &'static str {
+    match l {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+        Location::Cookie => "cookie",
+    }
+}
+
+/// Whether values of `ty` implement `ParamValue` (scalars and enums).
+fn is_scalar(ctx: &Ctx, ty: &Ty) -> bool {
+    match ty {
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Json => true,
+        Ty::Named(n) => match ctx.api.types.get(n).map(|t| &t.kind) {
+            Some(TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. }) => true,
+            Some(TypeKind::Alias(inner)) => is_scalar(ctx, inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn param_send(ctx: &Ctx, p: &Param, value: TokenStream) -> TokenStream {
+    let name = &p.name;
+    let scalar_value = |v: &TokenStream, ty: &Ty| {
+        if is_scalar(ctx, ty) {
+            v.clone()
+        } else {
+            quote!(&apigen_runtime::AsJson(#v))
+        }
+    };
+    match (p.location, &p.ty) {
+        (Location::Query, Ty::Vec(inner)) if is_scalar(ctx, inner) => {
+            if p.explode {
+                quote!(request.query_each(#name, #value);)
+            } else {
+                let sep = p.separator;
+                quote!(request.query_joined(#name, #value, #sep);)
+            }
+        }
+        (Location::Path, ty) => {
+            let v = scalar_value(&value, ty);
+            quote!(request.path(#name, #v);)
+        }
+        (Location::Query, ty) => {
+            let v = scalar_value(&value, ty);
+            quote!(request.query(#name, #v);)
+        }
+        (Location::Header, ty) => {
+            let v = scalar_value(&value, ty);
+            quote!(request.header(#name, #v);)
+        }
+        (Location::Cookie, ty) => {
+            let v = scalar_value(&value, ty);
+            quote!(request.cookie(#name, #v);)
+        }
+    }
+}
+
+fn status_pattern(status: Status) -> TokenStream {
+    match status {
+        Status::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        Status::Range(r) => {
+            let lo = Literal::u16_unsuffixed(r * 100);
+            let hi = Literal::u16_unsuffixed(r * 100 + 99);
+            quote!(#lo..=#hi)
+        }
+        Status::Default => quote!(200..=299),
+    }
+}
+
+fn decode_ty(ctx: &Ctx, d: &Decode) -> TokenStream {
+    match d {
+        Decode::Empty => quote!(()),
+        Decode::Untyped => quote!(apigen_runtime::Untyped),
+        Decode::Json(ty) => ty_tokens(ctx, ty, &quote!(types::), None),
+        Decode::Text => quote!(String),
+        Decode::Bytes => quote!(apigen_runtime::Bytes),
+    }
+}
+
+fn decode_call(ctx: &Ctx, d: &Decode) -> TokenStream {
+    match d {
+        Decode::Empty => quote!(raw.empty()),
+        Decode::Untyped => quote!(raw.untyped()),
+        Decode::Json(ty) => {
+            let ty = ty_tokens(ctx, ty, &quote!(types::), None);
+            quote!(raw.json::<#ty>())
+        }
+        Decode::Text => quote!(raw.text()),
+        Decode::Bytes => quote!(raw.bytes()),
+    }
+}
+
+fn variant_name(status: Status) -> String {
+    match status {
+        Status::Code(c) => match c {
+            200 => "Ok".into(),
+            201 => "Created".into(),
+            202 => "Accepted".into(),
+            203 => "NonAuthoritative".into(),
+            204 => "NoContent".into(),
+            205 => "ResetContent".into(),
+            206 => "PartialContent".into(),
+            c => format!("Status{c}"),
+        },
+        Status::Range(r) => format!("Status{r}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+/// The success type, the match arms that decode it, and the enum of
+/// success bodies when they differ.
+fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, TokenStream) {
+    let successes = op.successes();
+    if successes.is_empty() {
+        // The spec lists no success: every 2xx is taken as it comes.
+        return (
+            quote!(apigen_runtime::Untyped),
+            vec![quote!(200..=299 => raw.untyped(),)],
+            TokenStream::new(),
+        );
+    }
+    match &op.response_enum {
+        None => {
+            let d = &successes[0].1;
+            let ty = decode_ty(ctx, d);
+            let call = decode_call(ctx, d);
+            let pats = successes.iter().map(|(r, _)| status_pattern(r.status));
+            (ty, vec![quote!(#(#pats)|* => #call,)], TokenStream::new())
+        }
+        Some(enum_name) => {
+            let e = ident(enum_name);
+            let mut variants = Vec::new();
+            let mut arms = Vec::new();
+            let mut ns = names::Namespace::default();
+            for (r, d) in &successes {
+                let (v, _) = ns.take(&variant_name(r.status));
+                let v = ident(&v);
+                let ty = decode_ty(ctx, d);
+                let call = decode_call(ctx, d);
+                let pat = status_pattern(r.status);
+                let doc = format!(" {}", r.description.trim());
+                variants.push(quote!(#[doc = #doc] #v(#ty),));
+                arms.push(quote!(#pat => #call.map(|r| r.map(#e::#v)),));
+            }
+            let doc = format!(" The success responses of `{}`.", op.id);
+            (
+                quote!(#e),
+                arms,
+                quote! {
+                    #[doc = #doc]
+                    #[derive(Debug, Clone, PartialEq)]
+                    pub enum #e {
+                        #(#variants)*
+                    }
+                },
+            )
+        }
+    }
+}

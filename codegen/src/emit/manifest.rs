@@ -1,0 +1,52 @@
+//! The generated crate's `Cargo.toml`.
+
+use std::fmt::Write;
+
+use super::Options;
+use crate::ir::Api;
+
+pub fn cargo_toml(api: &Api, opts: &Options) -> String {
+    let mut out = String::new();
+    let description = format!("A typed async client for {}, generated from its OpenAPI document.", api.title.trim());
+    let _ = writeln!(out, "# {}", opts.preamble);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[package]");
+    let _ = writeln!(out, "name = {}", toml_str(&opts.crate_name));
+    let _ = writeln!(out, "version = {}", toml_str(&opts.crate_version));
+    let _ = writeln!(out, "edition = \"2021\"");
+    let _ = writeln!(out, "description = {}", toml_str(&description));
+    let _ = writeln!(out, "publish = false");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[dependencies]");
+    let _ = writeln!(out, "apigen-runtime = {}", opts.runtime_dependency);
+    let _ = writeln!(out, "serde = {{ version = \"1\", features = [\"derive\"] }}");
+    let _ = writeln!(out, "serde_json = \"1\"");
+    for dep in &opts.extra_dependencies {
+        let _ = writeln!(out, "{dep}");
+    }
+    if opts.standalone {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "[workspace]");
+    }
+    out
+}
+
+/// A TOML basic string.
+pub fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,267 @@
+//! Printing the IR as a crate: Rust through `quote`, parsed by `syn` and
+//! formatted by `prettyplease`; the manifest as plain text.
+
+mod client;
+pub mod docs;
+mod manifest;
+pub use manifest::toml_str;
+mod types;
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Api, Ty, TypeKind};
+
+/// How the crate is put together; everything but the spec itself.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub crate_name: String,
+    pub crate_version: String,
+    /// The TOML value of the runtime dependency, e.g.
+    /// `{ path = "../../codegen/runtime" }`.
+    pub runtime_dependency: String,
+    /// Extra `[dependencies]` lines, for hand-written modules.
+    pub extra_dependencies: Vec<String>,
+    /// Hand-written modules of the crate, declared by the generated
+    /// `lib.rs` and never written by the generator.
+    pub hand_written_modules: Vec<String>,
+    /// Environment variables `Client::from_env` reads: one for a token or
+    /// key, two (user, password) for Basic auth. Empty: derived from the
+    /// crate name.
+    pub env: Vec<String>,
+    /// The first line of every generated file, without comment marker.
+    pub preamble: String,
+    /// Adds an empty `[workspace]` table, for a crate built on its own.
+    pub standalone: bool,
+}
+
+/// One generated file, its path relative to the crate directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Phases of printing, for benchmarks.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    pub tokens: std::time::Duration,
+    pub format: std::time::Duration,
+}
+
+pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File>, String> {
+    let ctx = Ctx::new(api, opts);
+    let start = std::time::Instant::now();
+    let units = [
+        ("src/lib.rs", client::lib_rs(&ctx)),
+        ("src/client.rs", client::client_rs(&ctx)),
+        ("src/builders.rs", client::builders_rs(&ctx)),
+        ("src/types.rs", types::types_rs(&ctx)),
+    ];
+    timings.tokens += start.elapsed();
+    let start = std::time::Instant::now();
+    let mut files = vec![File {
+        path: "Cargo.toml".into(),
+        contents: manifest::cargo_toml(api, opts),
+    }];
+    for (path, tokens) in units {
+        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("{path}: generated code does not parse: {e}"))?;
+        let body = space_items(&prettyplease::unparse(&file));
+        files.push(File {
+            path: path.into(),
+            contents: format!("// {}\n\n{body}", opts.preamble),
+        });
+    }
+    timings.format += start.elapsed();
+    Ok(files)
+}
+
+/// Puts a blank line between items, which prettyplease does not, so that
+/// the generated files read like hand-written ones.
+fn space_items(src: &str) -> String {
+    let lines: Vec<&str> = src.lines().collect();
+    let mut out = String::with_capacity(src.len() + src.len() / 16);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let is_use = |t: &str| ["use ", "pub use ", "mod ", "pub mod "].iter().any(|p| t.starts_with(p));
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.get(i + 1) else { continue };
+        let (t, nt) = (line.trim(), next.trim());
+        if nt.is_empty() || nt.starts_with('}') || t.starts_with("//") && !t.starts_with("//!") || indent(next) != indent(line) {
+            continue;
+        }
+        let closes_item = (t == "}" || t == "};") && indent(line) <= 4;
+        let ends_statement = indent(line) == 0 && t.ends_with(';') && !t.starts_with("//") && !(is_use(t) && is_use(nt));
+        let ends_inner_attrs = (t.starts_with("#![") || t.starts_with("//!")) && !(nt.starts_with("#![") || nt.starts_with("//!"));
+        if closes_item || ends_statement || ends_inner_attrs {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// What every printer needs: the IR, the options, and which struct fields
+/// must be boxed to break cycles.
+pub(crate) struct Ctx<'a> {
+    pub api: &'a Api,
+    pub opts: &'a Options,
+    /// Named types that sit on an inline cycle, by strongly connected
+    /// component number.
+    scc: HashMap<&'a str, usize>,
+    /// Components with a cycle (more than one member, or a self-loop).
+    cyclic: HashSet<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(api: &'a Api, opts: &'a Options) -> Self {
+        let (scc, cyclic) = cycles(api);
+        Ctx { api, opts, scc, cyclic }
+    }
+
+    /// Whether a reference from `from` to `to` closes a cycle and must be
+    /// boxed.
+    pub fn must_box(&self, from: &str, to: &str) -> bool {
+        match (self.scc.get(from), self.scc.get(to)) {
+            (Some(a), Some(b)) => a == b && self.cyclic.contains(a),
+            _ => false,
+        }
+    }
+
+    pub fn crate_ident(&self) -> Ident {
+        format_ident!("{}", self.opts.crate_name.replace('-', "_"))
+    }
+}
+
+/// Edges between named types that are stored inline (not behind a `Vec`
+/// or map, which already allocate).
+fn inline_refs<'a>(ty: &'a Ty, out: &mut Vec<&'a str>) {
+    match ty {
+        Ty::Named(n) => out.push(n),
+        Ty::Option(inner) => inline_refs(inner, out),
+        _ => {}
+    }
+}
+
+fn edges(kind: &TypeKind) -> Vec<&str> {
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct { fields, .. } => fields.iter().for_each(|f| inline_refs(&f.ty, &mut out)),
+        TypeKind::Union { variants } => variants.iter().for_each(|v| inline_refs(&v.ty, &mut out)),
+        TypeKind::Alias(ty) => inline_refs(ty, &mut out),
+        TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => {}
+    }
+    out
+}
+
+/// Tarjan's strongly connected components, iterative so that a long chain
+/// of types cannot overflow the stack.
+fn cycles(api: &Api) -> (HashMap<&str, usize>, HashSet<usize>) {
+    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
+    let index_of: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let adj: Vec<Vec<usize>> = api
+        .types
+        .values()
+        .map(|t| edges(&t.kind).into_iter().filter_map(|n| index_of.get(n).copied()).collect())
+        .collect();
+    let n = names.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut comp = vec![usize::MAX; n];
+    let mut next = 0;
+    let mut ncomp = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut i)) = work.last_mut() {
+            if *i == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if *i < adj[v].len() {
+                let w = adj[v][*i];
+                *i += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp[w] = ncomp;
+                    if w == v {
+                        break;
+                    }
+                }
+                ncomp += 1;
+            }
+        }
+    }
+    let mut size = vec![0usize; ncomp];
+    for c in &comp {
+        size[*c] += 1;
+    }
+    let mut cyclic = HashSet::new();
+    for (v, targets) in adj.iter().enumerate() {
+        if size[comp[v]] > 1 || targets.contains(&v) {
+            cyclic.insert(comp[v]);
+        }
+    }
+    let scc = names.iter().enumerate().map(|(i, n)| (*n, comp[i])).collect();
+    (scc, cyclic)
+}
+
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The Rust type of `ty`. `types` is the path prefix of named types
+/// (empty inside the types module); `owner` is the named type whose
+/// field this is, for boxing.
+pub(crate) fn ty_tokens(ctx: &Ctx, ty: &Ty, types: &TokenStream, owner: Option<&str>) -> TokenStream {
+    match ty {
+        Ty::String => quote!(String),
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::F64 => quote!(f64),
+        Ty::Json => quote!(serde_json::Value),
+        Ty::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
+        Ty::Bytes => quote!(apigen_runtime::Bytes),
+        Ty::Vec(inner) => {
+            let inner = ty_tokens(ctx, inner, types, None);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = ty_tokens(ctx, inner, types, None);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = ty_tokens(ctx, inner, types, owner);
+            quote!(Option<#inner>)
+        }
+        Ty::Named(name) => {
+            let id = ident(name);
+            match owner {
+                Some(owner) if ctx.must_box(owner, name) => quote!(Box<#types #id>),
+                _ => quote!(#types #id),
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The types module: one Rust item per named type of the IR.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{docs, ident, ty_tokens, Ctx};
+use crate::ir::{Field, Ty, TypeDef, TypeKind};
+
+pub fn types_rs(ctx: &Ctx) -> TokenStream {
+    let items = ctx.api.types.values().map(|t| type_def(ctx, t));
+    quote! {
+        //! The types of the API's bodies and parameters, from the spec's
+        //! schemas. Unknown enum values are kept in each enum's fallback
+        //! variant.
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        #(#items)*
+    }
+}
+
+fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = docs::attrs([t.description.as_deref()]);
+    let origin = format!(" Schema: `#{}`.", t.pointer);
+    let doc = quote! { #doc #[doc = ""] #[doc = #origin] };
+    let doc = if t.description.is_some() { doc } else { quote! { #[doc = #origin] } };
+    let none = TokenStream::new();
+    match &t.kind {
+        TypeKind::Struct { fields, additional } => {
+            let all_optional = fields.iter().all(|f| !f.required);
+            let default = all_optional.then(|| quote!(Default,));
+            let fields = fields.iter().map(|f| field(ctx, &t.name, f));
+            let extra = additional.as_ref().map(|ty| {
+                let ty = match ty {
+                    Ty::Json => quote!(serde_json::Map<String, serde_json::Value>),
+                    other => {
+                        let inner = ty_tokens(ctx, other, &none, None);
+                        quote!(std::collections::BTreeMap<String, #inner>)
+                    }
+                };
+                quote! {
+                    /// Members not named in the schema.
+                    #[serde(flatten)]
+                    pub additional_properties: #ty,
+                }
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                pub struct #name {
+                    #(#fields)*
+                    #extra
+                }
+            }
+        }
+        TypeKind::StringEnum { variants, fallback } => {
+            let fallback = ident(fallback);
+            let idents: Vec<_> = variants.iter().map(|v| ident(&v.ident)).collect();
+            let values: Vec<_> = variants.iter().map(|v| Literal::string(&v.value)).collect();
+            let docs = values.iter().map(|v| format!(" `{}`", v.to_string().trim_matches('"')));
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+                pub enum #name {
+                    #( #[doc = #docs] #idents, )*
+                    /// A value this version of the spec does not list.
+                    #fallback(String),
+                }
+                impl #name {
+                    /// The value as sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #( Self::#idents => #values, )*
+                            Self::#fallback(value) => value,
+                        }
+                    }
+                }
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        match value {
+                            #( #values => Self::#idents, )*
+                            other => Self::#fallback(other.to_owned()),
+                        }
+                    }
+                }
+                apigen_runtime::string_enum!(#name);
+            }
+        }
+        TypeKind::IntegerEnum { variants, fallback } => {
+            let fallback = ident(fallback);
+            let idents: Vec<_> = variants.iter().map(|v| ident(&v.ident)).collect();
+            let values: Vec<_> = variants.iter().map(|v| Literal::i64_unsuffixed(v.value)).collect();
+            quote! {
+                #doc
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                pub enum #name {
+                    #( #idents, )*
+                    /// A value this version of the spec does not list.
+                    #fallback(i64),
+                }
+                impl #name {
+                    /// The value as sent on the wire.
+                    pub fn as_i64(&self) -> i64 {
+                        match self {
+                            #( Self::#idents => #values, )*
+                            Self::#fallback(value) => *value,
+                        }
+                    }
+                }
+                impl From<i64> for #name {
+                    fn from(value: i64) -> Self {
+                        match value {
+                            #( #values => Self::#idents, )*
+                            other => Self::#fallback(other),
+                        }
+                    }
+                }
+                apigen_runtime::integer_enum!(#name);
+            }
+        }
+        TypeKind::Union { variants } => {
+            let vs = variants.iter().map(|v| {
+                let id = ident(&v.ident);
+                let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));
+                quote!(#id(#ty),)
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#vs)*
+                }
+            }
+        }
+        TypeKind::Alias(ty) => {
+            let ty = ty_tokens(ctx, ty, &none, Some(&t.name));
+            quote! {
+                #doc
+                pub type #name = #ty;
+            }
+        }
+    }
+}
+
+fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
+    let none = TokenStream::new();
+    let id = ident(&f.ident);
+    let doc = docs::attrs([f.description.as_deref()]);
+    let rename = (f.ident != f.name).then(|| {
+        let name = &f.name;
+        quote!(#[serde(rename = #name)])
+    });
+    let inner = ty_tokens(ctx, &f.ty, &none, Some(owner));
+    let (ty, attr) = match (&f.ty, f.required) {
+        // Required and nullable: always sent, `null` when `None`.
+        (Ty::Option(_), true) => (inner, quote!(#[serde(default)])),
+        (_, true) => (inner, TokenStream::new()),
+        // Optional: left out when `None`.
+        (Ty::Option(_), false) => (inner, quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+        (_, false) => (
+            quote!(Option<#inner>),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+        ),
+    };
+    quote! {
+        #doc
+        #rename
+        #attr
+        pub #id: #ty,
+    }
+}

@@ -1,0 +1,296 @@
+//! The intermediate model: what the generator understood of a document,
+//! independent of how it is printed as Rust. Every name in it is already
+//! a valid, collision-free Rust identifier; every item keeps the JSON
+//! pointer it came from.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The first server URL, the client's default base URL.
+    pub base_url: Option<String>,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub operations: Vec<Operation>,
+    /// Named types by Rust name, in the order they were first met.
+    pub types: IndexMap<String, TypeDef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecurityScheme {
+    /// The key under `components/securitySchemes`.
+    pub name: String,
+    pub kind: SecurityKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityKind {
+    /// `http` `bearer`, and OAuth 2 / OpenID Connect, whose tokens are
+    /// sent the same way.
+    Bearer,
+    /// `http` `basic`.
+    Basic,
+    /// `apiKey` in a header, query parameter or cookie.
+    ApiKey { location: String, name: String },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Operation {
+    /// The `operationId`, or one made from method and path.
+    pub id: String,
+    pub pointer: String,
+    /// Client namespaces leading to the method, from a dotted
+    /// `operationId` (`models.versions.get` gives `["models", "versions"]`).
+    pub namespace: Vec<String>,
+    /// The method name within its namespace (`get`).
+    pub method_name: String,
+    /// The builder type (`ModelsVersionsGet`).
+    pub builder: String,
+    /// Upper case, custom methods included (`QUERY`).
+    pub http_method: String,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Whether the client's credentials are sent.
+    pub secured: bool,
+    /// The enum of success bodies, when they differ in type.
+    pub response_enum: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Param {
+    /// The name on the wire.
+    pub name: String,
+    /// The Rust argument or setter name.
+    pub ident: String,
+    pub location: Location,
+    pub required: bool,
+    pub ty: Ty,
+    pub description: Option<String>,
+    /// For arrays in a query: repeat the parameter (true) or join the
+    /// values with `separator`.
+    pub explode: bool,
+    pub separator: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestBody {
+    pub required: bool,
+    pub description: Option<String>,
+    /// The media type the client sends; the others are diagnostics.
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Json,
+    Text,
+    Binary,
+}
+
+impl MediaKind {
+    /// How a media type is carried; `None` for those not supported yet.
+    pub fn of(media_type: &str) -> Option<MediaKind> {
+        let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if essence == "application/json" || essence.ends_with("+json") {
+            Some(MediaKind::Json)
+        } else if (essence.starts_with("text/") && essence != "text/event-stream")
+            || essence == "application/xml"
+            || essence.ends_with("+xml")
+        {
+            Some(MediaKind::Text)
+        } else if essence == "application/octet-stream"
+            || essence.starts_with("image/")
+            || essence.starts_with("audio/")
+            || essence.starts_with("video/")
+            || essence == "application/pdf"
+            || essence == "application/zip"
+            || essence == "*/*"
+        {
+            Some(MediaKind::Binary)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Content {
+    pub media_type: String,
+    pub kind: MediaKind,
+    /// `None`: the spec gives no schema, and the body is decoded by its
+    /// `Content-Type` at run time.
+    pub ty: Option<Ty>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Code(u16),
+    /// `2XX` is `Range(2)`.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {
+    pub status: Status,
+    pub description: String,
+    /// Empty when the spec says nothing about the body.
+    pub content: Vec<Content>,
+    /// Whether the operation succeeds with this response.
+    pub success: bool,
+}
+
+/// A Rust type, as the generator means to print it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ty {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// Any JSON value.
+    Json,
+    /// A JSON object with any members.
+    JsonObject,
+    /// Raw bytes.
+    Bytes,
+    Vec(Box<Ty>),
+    Map(Box<Ty>),
+    /// `null` is a value.
+    Option(Box<Ty>),
+    /// A type in [`Api::types`].
+    Named(String),
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub pointer: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+        /// Members beyond the named ones (`additionalProperties`).
+        additional: Option<Ty>,
+    },
+    /// An open enum: unknown values are kept, not rejected.
+    StringEnum { variants: Vec<EnumVariant>, fallback: String },
+    IntegerEnum { variants: Vec<IntVariant>, fallback: String },
+    /// `oneOf` / `anyOf`: the first variant that matches.
+    Union { variants: Vec<UnionVariant> },
+    Alias(Ty),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnumVariant {
+    pub value: String,
+    pub ident: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntVariant {
+    pub value: i64,
+    pub ident: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnionVariant {
+    pub ident: String,
+    pub ty: Ty,
+}
+
+/// How a response body is decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decode {
+    /// The spec says there is no content (204, 205, 304).
+    Empty,
+    /// No schema: decoded by `Content-Type` at run time.
+    Untyped,
+    Json(Ty),
+    Text,
+    Bytes,
+}
+
+impl Response {
+    pub fn decode(&self) -> Decode {
+        let chosen = self
+            .content
+            .iter()
+            .find(|c| c.kind == MediaKind::Json)
+            .or_else(|| self.content.first());
+        match chosen {
+            None => match self.status {
+                Status::Code(204 | 205 | 304) => Decode::Empty,
+                _ => Decode::Untyped,
+            },
+            Some(c) => match (c.kind, &c.ty) {
+                (MediaKind::Json, Some(ty)) => Decode::Json(ty.clone()),
+                (MediaKind::Json, None) => Decode::Untyped,
+                (MediaKind::Text, _) => Decode::Text,
+                (MediaKind::Binary, _) => Decode::Bytes,
+            },
+        }
+    }
+}
+
+impl Operation {
+    /// The success responses, explicit codes first, then ranges, then
+    /// `default`, each with how its body is decoded.
+    pub fn successes(&self) -> Vec<(&Response, Decode)> {
+        let mut out: Vec<(&Response, Decode)> = self
+            .responses
+            .iter()
+            .filter(|r| r.success)
+            .map(|r| (r, r.decode()))
+            .collect();
+        out.sort_by_key(|(r, _)| match r.status {
+            Status::Code(_) => 0,
+            Status::Range(_) => 1,
+            Status::Default => 2,
+        });
+        out
+    }
+
+    /// Whether the success responses decode to more than one type, so
+    /// that the operation returns an enum of them.
+    pub fn needs_response_enum(&self) -> bool {
+        let s = self.successes();
+        s.iter().any(|(_, d)| *d != s[0].1)
+    }
+}

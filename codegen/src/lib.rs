@@ -1,0 +1,91 @@
+//! apigen: typed async Rust clients from OpenAPI documents.
+//!
+//! The pipeline is `load` (bytes to JSON) → `normalize` (JSON to the
+//! typed OpenAPI model, plus what that model would drop) → `lower` (to the
+//! [`ir`]) → `emit` (Rust tokens, formatted files). [`generate`] runs it
+//! all in memory; [`output`] writes or checks the files.
+
+pub mod config;
+pub mod diag;
+pub mod emit;
+mod error;
+pub mod ir;
+pub mod load;
+mod lower;
+pub mod names;
+pub mod normalize;
+pub mod output;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use diag::Diagnostic;
+pub use emit::{File, Options};
+pub use error::Error;
+
+/// Everything one run produces, in memory.
+#[derive(Debug)]
+pub struct Generated {
+    pub files: Vec<File>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub api: ir::Api,
+    pub timings: Timings,
+}
+
+/// Time spent in each phase.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    pub load: Duration,
+    pub ir: Duration,
+    pub tokens: Duration,
+    pub format: Duration,
+}
+
+/// Reads the spec at `path` and generates the crate in memory. `name` is how
+/// messages name the file.
+pub fn generate_file(path: &Path, name: &str, opts: &Options, strict: bool) -> Result<Generated, Error> {
+    let start = Instant::now();
+    let raw = load::read(path, name)?;
+    let load_time = start.elapsed();
+    let mut out = generate_value(&raw, name, opts, strict)?;
+    out.timings.load += load_time;
+    Ok(out)
+}
+
+/// Generates the crate from a parsed document.
+pub fn generate_value(raw: &serde_json::Value, name: &str, opts: &Options, strict: bool) -> Result<Generated, Error> {
+    let mut timings = Timings::default();
+    let start = Instant::now();
+    let mut diags = diag::Diagnostics::default();
+    let spec = normalize::normalize(raw, name, &mut diags)?;
+    timings.load += start.elapsed();
+    let start = Instant::now();
+    let api = lower::lower(&spec, &mut diags);
+    timings.ir += start.elapsed();
+    let diagnostics = diags.into_vec();
+    if strict && !diagnostics.is_empty() {
+        return Err(Error::Strict {
+            file: name.to_owned(),
+            diagnostics,
+        });
+    }
+    let mut emit_timings = emit::Timings::default();
+    let files = emit::emit(&api, opts, &mut emit_timings).map_err(|message| Error::Invalid {
+        file: name.to_owned(),
+        pointer: String::new(),
+        message,
+    })?;
+    timings.tokens = emit_timings.tokens;
+    timings.format = emit_timings.format;
+    Ok(Generated {
+        files,
+        diagnostics,
+        api,
+        timings,
+    })
+}
+
+/// The IR as YAML, for review and snapshots.
+pub fn ir_yaml(api: &ir::Api) -> String {
+    serde_yaml::to_string(api).expect("the IR serializes")
+}

@@ -1,0 +1,892 @@
+//! Lowering: the typed OpenAPI model to the IR. Names are chosen here, once;
+//! whatever cannot be represented becomes a diagnostic with its pointer.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle,
+    ReferenceOr, Schema, SchemaKind, StatusCode, Type,
+};
+
+use crate::diag::{self, Diagnostics};
+use crate::ir::*;
+use crate::names::{self, Namespace};
+use crate::normalize::Spec;
+
+/// Type names that would shadow the prelude or the types generated code
+/// names unqualified.
+const RESERVED_TYPES: &[&str] = &[
+    "String", "Vec", "Option", "Box", "Result", "Some", "None", "Ok", "Err", "Default", "Clone",
+    "Debug", "PartialEq", "Eq", "Hash", "Copy", "Send", "Sync", "Sized", "Self", "Serialize",
+    "Deserialize", "Value", "Map", "Bytes", "Error", "ToOwned", "ToString", "From", "Into",
+];
+
+/// Names on the generated `Client` besides namespaces and operations.
+const RESERVED_METHODS: &[&str] = &["new", "builder", "from_env", "raw", "from", "clone"];
+
+/// Builder and namespace type names live beside these in the operations
+/// module.
+const RESERVED_BUILDERS: &[&str] = &[
+    "Client", "Error", "Request", "Response", "RequestOptions", "Operation", "WithOptions",
+    "BoxFuture", "Untyped", "String", "Vec", "Option", "Box", "Result",
+];
+
+pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Api {
+    let mut l = Lower {
+        api: &spec.openapi,
+        diags,
+        types: IndexMap::new(),
+        type_names: Namespace::with_reserved(RESERVED_TYPES),
+        components: HashMap::new(),
+        inline_types: HashMap::new(),
+    };
+    l.components();
+    let operations = l.operations(spec);
+    let info = &spec.openapi.info;
+    Api {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        base_url: spec.openapi.servers.first().map(|s| s.url.clone()),
+        security_schemes: l.security_schemes(),
+        operations,
+        types: l.types,
+    }
+}
+
+struct Lower<'a> {
+    api: &'a OpenAPI,
+    diags: &'a mut Diagnostics,
+    types: IndexMap<String, TypeDef>,
+    type_names: Namespace,
+    /// Component schema key to (Rust name, nullable).
+    components: HashMap<String, (String, bool)>,
+    /// Inline definitions by their serialized form, to reuse identical ones.
+    inline_types: HashMap<String, String>,
+}
+
+/// What a schema becomes: a type to use in place, or a definition that
+/// needs a name.
+enum Converted {
+    Ty(Ty),
+    Def(TypeKind),
+}
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+impl<'a> Lower<'a> {
+    fn components(&mut self) {
+        let Some(components) = &self.api.components else { return };
+        // Names first, in document order, so that references resolve and
+        // component names win over inline ones.
+        for (key, schema) in &components.schemas {
+            let (name, renamed) = self.type_names.take(&names::camel(key, "T"));
+            if renamed {
+                self.diags.push(
+                    diag::join("/components/schemas", key),
+                    format!("type name collides with another; named `{name}`"),
+                );
+            }
+            let nullable = match schema {
+                ReferenceOr::Item(s) => s.schema_data.nullable,
+                ReferenceOr::Reference { .. } => false,
+            };
+            self.components.insert(key.clone(), (name, nullable));
+        }
+        for (key, schema) in &components.schemas {
+            let ptr = diag::join("/components/schemas", key);
+            let name = self.components[key].0.clone();
+            let (kind, description) = match schema {
+                ReferenceOr::Reference { reference } => {
+                    (TypeKind::Alias(self.reference(reference, &ptr)), None)
+                }
+                ReferenceOr::Item(s) => {
+                    let kind = match self.convert(s, &name, &ptr) {
+                        Converted::Ty(ty) => TypeKind::Alias(ty),
+                        Converted::Def(kind) => kind,
+                    };
+                    (kind, s.schema_data.description.clone())
+                }
+            };
+            self.types.insert(
+                name.clone(),
+                TypeDef {
+                    name,
+                    pointer: ptr,
+                    description,
+                    kind,
+                },
+            );
+        }
+    }
+
+    fn reference(&mut self, reference: &str, ptr: &str) -> Ty {
+        if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
+            let key = unescape(key);
+            if let Some((name, nullable)) = self.components.get(&key) {
+                let ty = Ty::Named(name.clone());
+                return if *nullable { Ty::Option(Box::new(ty)) } else { ty };
+            }
+            self.diags.push(ptr, format!("reference `{reference}` names no schema; any JSON value is accepted"));
+        } else {
+            self.diags.push(
+                ptr,
+                format!("reference `{reference}` is not to a component schema; any JSON value is accepted"),
+            );
+        }
+        Ty::Json
+    }
+
+    /// A schema in place: an inline definition gets a name from `hint`.
+    fn schema_ty(&mut self, schema: &ReferenceOr<Schema>, hint: &str, ptr: &str) -> Ty {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, ptr),
+            ReferenceOr::Item(s) => self.inline(s, hint, ptr),
+        }
+    }
+
+    fn boxed_ty(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &str, ptr: &str) -> Ty {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, ptr),
+            ReferenceOr::Item(s) => self.inline(s, hint, ptr),
+        }
+    }
+
+    fn inline(&mut self, s: &Schema, hint: &str, ptr: &str) -> Ty {
+        let ty = match self.convert(s, hint, ptr) {
+            Converted::Ty(ty) => ty,
+            Converted::Def(kind) => {
+                // Inline schemas written out the same way in several places
+                // (a resource repeated in every response) are one type.
+                let key = serde_json::to_string(&(&kind, &s.schema_data.description)).expect("the IR serializes");
+                if let Some(name) = self.inline_types.get(&key) {
+                    return self.nullable(s, Ty::Named(name.clone()));
+                }
+                let (name, _) = self.type_names.take(&names::camel(hint, "T"));
+                self.inline_types.insert(key, name.clone());
+                self.types.insert(
+                    name.clone(),
+                    TypeDef {
+                        name: name.clone(),
+                        pointer: ptr.to_owned(),
+                        description: s.schema_data.description.clone(),
+                        kind,
+                    },
+                );
+                Ty::Named(name)
+            }
+        };
+        self.nullable(s, ty)
+    }
+
+    fn nullable(&self, s: &Schema, ty: Ty) -> Ty {
+        if s.schema_data.nullable && !matches!(ty, Ty::Option(_)) {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    fn convert(&mut self, s: &Schema, hint: &str, ptr: &str) -> Converted {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let values: Vec<&String> = st.enumeration.iter().flatten().collect();
+                if values.is_empty() {
+                    Converted::Ty(Ty::String)
+                } else {
+                    Converted::Def(self.string_enum(values.into_iter().cloned(), ptr))
+                }
+            }
+            SchemaKind::Type(Type::Integer(it)) => {
+                let values: Vec<i64> = it.enumeration.iter().flatten().copied().collect();
+                if !values.is_empty() {
+                    return Converted::Def(self.integer_enum(values));
+                }
+                let fmt = match &it.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Ty::I32,
+                    _ => Ty::I64,
+                };
+                Converted::Ty(fmt)
+            }
+            SchemaKind::Type(Type::Number(_)) => Converted::Ty(Ty::F64),
+            SchemaKind::Type(Type::Boolean(_)) => Converted::Ty(Ty::Bool),
+            SchemaKind::Type(Type::Array(at)) => {
+                let item = match &at.items {
+                    Some(items) => self.boxed_ty(items, &format!("{hint}Item"), &diag::join(ptr, "items")),
+                    None => Ty::Json,
+                };
+                Converted::Ty(Ty::Vec(Box::new(item)))
+            }
+            SchemaKind::Type(Type::Object(ot)) => {
+                self.object(&ot.properties, &ot.required, ot.additional_properties.as_ref(), hint, ptr)
+            }
+            SchemaKind::OneOf { one_of } => self.union(one_of, "oneOf", hint, ptr),
+            SchemaKind::AnyOf { any_of } => self.union(any_of, "anyOf", hint, ptr),
+            SchemaKind::AllOf { all_of } => self.all_of(all_of, hint, ptr),
+            SchemaKind::Not { .. } => {
+                self.diags.push(diag::join(ptr, "not"), "`not` cannot be expressed as a Rust type; any JSON value is accepted");
+                Converted::Ty(Ty::Json)
+            }
+            SchemaKind::Any(any) => {
+                if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
+                    self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, ptr)
+                } else if !any.one_of.is_empty() {
+                    self.union(&any.one_of, "oneOf", hint, ptr)
+                } else if !any.any_of.is_empty() {
+                    self.union(&any.any_of, "anyOf", hint, ptr)
+                } else if !any.all_of.is_empty() {
+                    self.all_of(&any.all_of, hint, ptr)
+                } else if let Some(items) = &any.items {
+                    let item = self.boxed_ty(items, &format!("{hint}Item"), &diag::join(ptr, "items"));
+                    Converted::Ty(Ty::Vec(Box::new(item)))
+                } else {
+                    Converted::Ty(match any.typ.as_deref() {
+                        Some("string") => Ty::String,
+                        Some("integer") => Ty::I64,
+                        Some("number") => Ty::F64,
+                        Some("boolean") => Ty::Bool,
+                        Some("array") => Ty::Vec(Box::new(Ty::Json)),
+                        _ => Ty::Json,
+                    })
+                }
+            }
+        }
+    }
+
+    fn string_enum(&mut self, values: impl Iterator<Item = String>, ptr: &str) -> TypeKind {
+        let mut ns = Namespace::default();
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for value in values {
+            if variants.iter().any(|v| v.value == value) {
+                continue;
+            }
+            let (ident, renamed) = ns.take(&names::camel(&value, "V"));
+            if renamed {
+                self.diags.push(
+                    diag::join(ptr, "enum"),
+                    format!("enum value `{value}` collides with another after case conversion; named `{ident}`"),
+                );
+            }
+            variants.push(EnumVariant { value, ident });
+        }
+        let fallback = fallback_name(&ns);
+        TypeKind::StringEnum { variants, fallback }
+    }
+
+    fn integer_enum(&mut self, values: Vec<i64>) -> TypeKind {
+        let mut ns = Namespace::default();
+        let mut variants: Vec<IntVariant> = Vec::new();
+        for value in values {
+            if variants.iter().any(|v| v.value == value) {
+                continue;
+            }
+            let base = if value < 0 { format!("Minus{}", value.unsigned_abs()) } else { format!("V{value}") };
+            let (ident, _) = ns.take(&base);
+            variants.push(IntVariant { value, ident });
+        }
+        let fallback = fallback_name(&ns);
+        TypeKind::IntegerEnum { variants, fallback }
+    }
+
+    fn object(
+        &mut self,
+        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        hint: &str,
+        ptr: &str,
+    ) -> Converted {
+        let additional_ty = match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                Some(self.schema_ty(s, &format!("{hint}Value"), &diag::join(ptr, "additionalProperties")))
+            }
+            Some(AdditionalProperties::Any(true)) => Some(Ty::Json),
+            Some(AdditionalProperties::Any(false)) | None => None,
+        };
+        if properties.is_empty() {
+            return Converted::Ty(match additional_ty {
+                Some(Ty::Json) | None => Ty::JsonObject,
+                Some(ty) => Ty::Map(Box::new(ty)),
+            });
+        }
+        let mut ns = Namespace::default();
+        let mut fields = Vec::new();
+        let props_ptr = diag::join(ptr, "properties");
+        for (name, schema) in properties {
+            let fptr = diag::join(&props_ptr, name);
+            let ty = self.boxed_ty(schema, &format!("{hint}_{}", names::camel(name, "P")), &fptr);
+            let (ident, renamed) = ns.take(&names::snake(name));
+            if renamed {
+                self.diags.push(&fptr, format!("property name collides with another after case conversion; named `{ident}`"));
+            }
+            let description = match schema {
+                ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            fields.push(Field {
+                name: name.clone(),
+                ident,
+                ty,
+                required: required.contains(name),
+                description,
+            });
+        }
+        Converted::Def(TypeKind::Struct {
+            fields,
+            additional: additional_ty,
+        })
+    }
+
+    fn union(&mut self, parts: &[ReferenceOr<Schema>], keyword: &str, hint: &str, ptr: &str) -> Converted {
+        let kptr = diag::join(ptr, keyword);
+        let mut ns = Namespace::default();
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let ty = self.schema_ty(part, &format!("{hint}Variant{i}"), &format!("{kptr}/{i}"));
+            if variants.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            let (ident, _) = ns.take(&variant_name(&ty));
+            variants.push(UnionVariant { ident, ty });
+        }
+        match variants.len() {
+            0 => Converted::Ty(Ty::Json),
+            1 => Converted::Ty(variants.pop().map(|v| v.ty).unwrap_or(Ty::Json)),
+            _ => Converted::Def(TypeKind::Union { variants }),
+        }
+    }
+
+    fn all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Converted {
+        if let [only] = parts {
+            return match only {
+                ReferenceOr::Reference { reference } => Converted::Ty(self.reference(reference, &format!("{ptr}/allOf/0"))),
+                ReferenceOr::Item(s) => self.convert(s, hint, &format!("{ptr}/allOf/0")),
+            };
+        }
+        let mut properties: IndexMap<String, ReferenceOr<Box<Schema>>> = IndexMap::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut additional: Option<AdditionalProperties> = None;
+        for (i, part) in parts.iter().enumerate() {
+            if !self.collect_object(part, &mut properties, &mut required, &mut additional, 0) {
+                self.diags.push(
+                    format!("{ptr}/allOf/{i}"),
+                    "allOf member is not an object schema; the whole allOf accepts any JSON value",
+                );
+                return Converted::Ty(Ty::Json);
+            }
+        }
+        self.object(&properties, &required, additional.as_ref(), hint, ptr)
+    }
+
+    /// Gathers the properties of an object schema (through references and
+    /// nested allOf) for merging. False if it is not an object schema.
+    fn collect_object(
+        &self,
+        part: &ReferenceOr<Schema>,
+        properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &mut Vec<String>,
+        additional: &mut Option<AdditionalProperties>,
+        depth: usize,
+    ) -> bool {
+        if depth > 32 {
+            return false;
+        }
+        let schema = match part {
+            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => {
+                let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) else { return false };
+                let schemas = match &self.api.components {
+                    Some(c) => &c.schemas,
+                    None => return false,
+                };
+                match schemas.get(&unescape(key)) {
+                    Some(target) => {
+                        return self.collect_object(target, properties, required, additional, depth + 1)
+                    }
+                    None => return false,
+                }
+            }
+        };
+        let (props, req, add) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+            SchemaKind::Any(a) if a.typ.is_none() || a.typ.as_deref() == Some("object") => {
+                if a.all_of.is_empty() {
+                    (&a.properties, &a.required, &a.additional_properties)
+                } else {
+                    for p in &a.all_of {
+                        if !self.collect_object(p, properties, required, additional, depth + 1) {
+                            return false;
+                        }
+                    }
+                    (&a.properties, &a.required, &a.additional_properties)
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                return all_of
+                    .iter()
+                    .all(|p| self.collect_object(p, properties, required, additional, depth + 1));
+            }
+            _ => return false,
+        };
+        for (k, v) in props {
+            properties.insert(k.clone(), v.clone());
+        }
+        for r in req {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+        if add.is_some() {
+            additional.clone_from(add);
+        }
+        true
+    }
+
+    fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+        let mut out = Vec::new();
+        let Some(components) = &self.api.components else { return out };
+        for (name, scheme) in &components.security_schemes {
+            let ptr = diag::join("/components/securitySchemes", name);
+            let ReferenceOr::Item(scheme) = scheme else {
+                self.diags.push(ptr, "referenced security schemes are not supported");
+                continue;
+            };
+            use openapiv3::SecurityScheme as S;
+            let (kind, description) = match scheme {
+                S::HTTP { scheme, description, .. } => match scheme.to_ascii_lowercase().as_str() {
+                    "bearer" => (SecurityKind::Bearer, description),
+                    "basic" => (SecurityKind::Basic, description),
+                    other => {
+                        self.diags.push(ptr, format!("HTTP auth scheme `{other}` is not supported"));
+                        continue;
+                    }
+                },
+                S::APIKey { location, name, description, .. } => {
+                    let location = match location {
+                        openapiv3::APIKeyLocation::Header => "header",
+                        openapiv3::APIKeyLocation::Query => "query",
+                        openapiv3::APIKeyLocation::Cookie => "cookie",
+                    };
+                    (
+                        SecurityKind::ApiKey {
+                            location: location.into(),
+                            name: name.clone(),
+                        },
+                        description,
+                    )
+                }
+                S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
+                    (SecurityKind::Bearer, description)
+                }
+            };
+            out.push(SecurityScheme {
+                name: name.clone(),
+                kind,
+                description: description.clone(),
+            });
+        }
+        out
+    }
+
+    fn operations(&mut self, spec: &Spec) -> Vec<Operation> {
+        let mut all: Vec<(&String, &PathItem, String, &openapiv3::Operation)> = Vec::new();
+        for (path, item) in &self.api.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                self.diags.push(diag::join("/paths", path), "path item references are not supported; the path is skipped");
+                continue;
+            };
+            for (m, op) in item.iter() {
+                all.push((path, item, m.to_owned(), op));
+            }
+            for extra in spec.extra_operations.iter().filter(|e| &e.path == path) {
+                all.push((path, item, extra.key.clone(), &extra.operation));
+            }
+        }
+        // Namespace accessors are names in their parent namespace too; they
+        // are taken before any method so that a method gives way to them.
+        let mut methods: HashMap<Vec<String>, Namespace> = HashMap::new();
+        methods.insert(Vec::new(), Namespace::with_reserved(RESERVED_METHODS));
+        for (path, _, key, op) in &all {
+            let (namespace, _) = split_id(&operation_id(key, path, op));
+            for depth in 0..namespace.len() {
+                let parent = namespace[..depth].to_vec();
+                let ns = methods.entry(parent).or_default();
+                if !ns.contains(&namespace[depth]) {
+                    ns.take(&namespace[depth]);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut builders = Namespace::with_reserved(RESERVED_BUILDERS);
+        for (path, item, key, op) in all {
+            let ptr = diag::join(&diag::join("/paths", path), &key);
+            let lowered = self.operation(path, item, &key, op, &ptr, &mut ids, &mut builders, &mut methods);
+            out.push(lowered);
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        path: &str,
+        item: &PathItem,
+        key: &str,
+        op: &openapiv3::Operation,
+        ptr: &str,
+        ids: &mut HashMap<String, usize>,
+        builders: &mut Namespace,
+        methods: &mut HashMap<Vec<String>, Namespace>,
+    ) -> Operation {
+        let id = operation_id(key, path, op);
+        let seen = ids.entry(id.clone()).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            self.diags.push(
+                diag::join(ptr, "operationId"),
+                format!("operationId `{id}` is used {} times; this one is renamed", seen),
+            );
+        }
+        let (namespace, last) = split_id(&id);
+        let method_ns = methods.entry(namespace.clone()).or_default();
+        let (method_name, renamed) = method_ns.take(&last);
+        if renamed && *seen == 1 {
+            self.diags.push(
+                diag::join(ptr, "operationId"),
+                format!("method name collides with another after case conversion; named `{method_name}`"),
+            );
+        }
+        let (builder, _) = builders.take(&names::camel(&id, "Op"));
+
+        let params = self.params(path, item, op, &builder, ptr);
+        let body = op.request_body.as_ref().and_then(|b| self.request_body(b, &builder, &diag::join(ptr, "requestBody")));
+        let responses = self.responses(op, &builder, &diag::join(ptr, "responses"));
+        let secured = match &op.security {
+            Some(reqs) => !reqs.is_empty(),
+            None => self.api.security.as_ref().is_some_and(|r| !r.is_empty()),
+        };
+        let mut lowered = Operation {
+            id,
+            pointer: ptr.to_owned(),
+            namespace,
+            method_name,
+            builder,
+            http_method: key.to_ascii_uppercase(),
+            path: path.to_owned(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            deprecated: op.deprecated,
+            params,
+            body,
+            responses,
+            secured,
+            response_enum: None,
+        };
+        if lowered.needs_response_enum() {
+            lowered.response_enum = Some(builders.take(&format!("{}Response", lowered.builder)).0);
+        }
+        lowered
+    }
+
+    fn params(&mut self, path: &str, item: &PathItem, op: &openapiv3::Operation, builder: &str, ptr: &str) -> Vec<Param> {
+        // Operation parameters override path-level ones with the same name
+        // and location.
+        let mut merged: Vec<(&Parameter, String)> = Vec::new();
+        let item_ptr = ptr.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        let sources = [(&item.parameters, diag::join(&item_ptr, "parameters")), (&op.parameters, diag::join(ptr, "parameters"))];
+        for (list, list_ptr) in sources {
+            for (i, p) in list.iter().enumerate() {
+                let pptr = format!("{list_ptr}/{i}");
+                let Some(p) = self.resolve_param(p, &pptr) else { continue };
+                let d = p.parameter_data_ref();
+                merged.retain(|(q, _)| {
+                    let qd = q.parameter_data_ref();
+                    !(qd.name == d.name && std::mem::discriminant(*q) == std::mem::discriminant(p))
+                });
+                merged.push((p, pptr));
+            }
+        }
+        let template: Vec<&str> = template_params(path);
+        let mut ns = Namespace::with_reserved(&["send", "send_with_response", "into_future", "options_mut", "body"]);
+        let mut out = Vec::new();
+        for (p, pptr) in merged {
+            let d = p.parameter_data_ref();
+            let (location, explode, separator) = match p {
+                Parameter::Path { .. } => (Location::Path, false, ","),
+                Parameter::Query { style, .. } => {
+                    let sep = match style {
+                        QueryStyle::SpaceDelimited => " ",
+                        QueryStyle::PipeDelimited => "|",
+                        _ => ",",
+                    };
+                    if matches!(style, QueryStyle::DeepObject) {
+                        self.diags.push(&pptr, "deepObject query style is not supported yet; the value is sent as a plain parameter");
+                    }
+                    (Location::Query, d.explode.unwrap_or(true), sep)
+                }
+                Parameter::Header { .. } => (Location::Header, false, ","),
+                Parameter::Cookie { .. } => (Location::Cookie, false, ","),
+            };
+            if location == Location::Path && !template.contains(&d.name.as_str()) {
+                self.diags.push(&pptr, format!("path parameter `{}` is not in the path template; it is not sent", d.name));
+                continue;
+            }
+            if location == Location::Header
+                && ["accept", "content-type", "authorization"].contains(&d.name.to_ascii_lowercase().as_str())
+            {
+                self.diags.push(&pptr, format!("header `{}` is set by the client itself; the parameter is not offered", d.name));
+                continue;
+            }
+            let hint = format!("{builder}_{}", names::camel(&d.name, "P"));
+            let ty = match &d.format {
+                ParameterSchemaOrContent::Schema(s) => self.schema_ty(s, &hint, &diag::join(&pptr, "schema")),
+                ParameterSchemaOrContent::Content(_) => {
+                    self.diags.push(&pptr, "a parameter with `content` is sent as a string");
+                    Ty::String
+                }
+            };
+            let ty = match ty {
+                Ty::Option(inner) => *inner,
+                other => other,
+            };
+            let (ident, renamed) = ns.take(&names::snake(&d.name));
+            if renamed {
+                self.diags.push(&pptr, format!("parameter name collides with another after case conversion; named `{ident}`"));
+            }
+            out.push(Param {
+                name: d.name.clone(),
+                ident,
+                location,
+                required: d.required || location == Location::Path,
+                ty,
+                description: d.description.clone(),
+                explode,
+                separator,
+            });
+        }
+        for name in template {
+            if !out.iter().any(|p| p.location == Location::Path && p.name == name) {
+                self.diags.push(ptr, format!("path parameter `{name}` is in the template but not declared; it is taken as a string"));
+                let (ident, _) = ns.take(&names::snake(name));
+                out.push(Param {
+                    name: name.to_owned(),
+                    ident,
+                    location: Location::Path,
+                    required: true,
+                    ty: Ty::String,
+                    description: None,
+                    explode: false,
+                    separator: ",",
+                });
+            }
+        }
+        // Path parameters first, in template order: they are positional.
+        let order = template_params(path);
+        out.sort_by_key(|p| match p.location {
+            Location::Path => order.iter().position(|n| *n == p.name).unwrap_or(0),
+            _ => usize::MAX,
+        });
+        out
+    }
+
+    fn resolve_param<'p>(&mut self, p: &'p ReferenceOr<Parameter>, ptr: &str) -> Option<&'p Parameter>
+    where
+        'a: 'p,
+    {
+        match p {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|k| self.api.components.as_ref()?.parameters.get(&unescape(k)));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Some(p),
+                    _ => {
+                        self.diags.push(ptr, format!("parameter reference `{reference}` cannot be resolved; the parameter is not offered"));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn request_body(&mut self, body: &ReferenceOr<openapiv3::RequestBody>, builder: &str, ptr: &str) -> Option<RequestBody> {
+        let body = match body {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|k| self.api.components.as_ref()?.request_bodies.get(&unescape(k)));
+                match found {
+                    Some(ReferenceOr::Item(b)) => b,
+                    _ => {
+                        self.diags.push(ptr, format!("request body reference `{reference}` cannot be resolved; no body is sent"));
+                        return None;
+                    }
+                }
+            }
+        };
+        let content_ptr = diag::join(ptr, "content");
+        let supported: Vec<(&String, &openapiv3::MediaType, MediaKind)> = body
+            .content
+            .iter()
+            .filter_map(|(mt, m)| MediaKind::of(mt).map(|k| (mt, m, k)))
+            .collect();
+        let chosen = supported
+            .iter()
+            .find(|(_, _, k)| *k == MediaKind::Json)
+            .or_else(|| supported.first());
+        let Some((media_type, media, kind)) = chosen else {
+            for mt in body.content.keys() {
+                self.diags.push(diag::join(&content_ptr, mt), format!("request media type `{mt}` is not supported yet; the operation is sent without a body"));
+            }
+            return None;
+        };
+        for mt in body.content.keys().filter(|mt| *mt != *media_type) {
+            self.diags.push(diag::join(&content_ptr, mt), format!("request media type `{mt}` is not offered; the client sends `{media_type}`"));
+        }
+        let mptr = diag::join(&content_ptr, media_type);
+        let ty = match kind {
+            MediaKind::Json => match &media.schema {
+                Some(s) => self.schema_ty(s, &format!("{builder}Body"), &diag::join(&mptr, "schema")),
+                None => Ty::Json,
+            },
+            MediaKind::Text => Ty::String,
+            MediaKind::Binary => Ty::Bytes,
+        };
+        Some(RequestBody {
+            required: body.required,
+            description: body.description.clone(),
+            content: Content {
+                media_type: media_type.to_string(),
+                kind: *kind,
+                ty: Some(ty),
+            },
+        })
+    }
+
+    fn responses(&mut self, op: &openapiv3::Operation, builder: &str, ptr: &str) -> Vec<Response> {
+        let mut list: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        for (code, r) in &op.responses.responses {
+            let (status, key) = match code {
+                StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
+                StatusCode::Range(r) => (Status::Range(*r), format!("{r}XX")),
+            };
+            list.push((status, r, key));
+        }
+        if let Some(d) = &op.responses.default {
+            list.push((Status::Default, d, "default".into()));
+        }
+        let has_success = list.iter().any(|(s, _, _)| is_success(*s));
+        let successes = list.iter().filter(|(s, _, _)| is_success(*s) || (!has_success && *s == Status::Default)).count();
+        let mut out = Vec::new();
+        for (status, r, key) in list {
+            let rptr = diag::join(ptr, &key);
+            let success = is_success(status) || (!has_success && status == Status::Default);
+            let r = match r {
+                ReferenceOr::Item(r) => r,
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|k| self.api.components.as_ref()?.responses.get(&unescape(k)));
+                    match found {
+                        Some(ReferenceOr::Item(r)) => r,
+                        _ => {
+                            self.diags.push(&rptr, format!("response reference `{reference}` cannot be resolved; its body is untyped"));
+                            out.push(Response { status, description: String::new(), content: Vec::new(), success });
+                            continue;
+                        }
+                    }
+                }
+            };
+            let hint = if successes == 1 && success {
+                format!("{builder}Response")
+            } else {
+                format!("{builder}Response{}", names::camel(&key, "S"))
+            };
+            let mut content = Vec::new();
+            for (mt, media) in &r.content {
+                let kind = MediaKind::of(mt).unwrap_or(MediaKind::Binary);
+                let mptr = diag::join(&diag::join(&rptr, "content"), mt);
+                let ty = match kind {
+                    MediaKind::Json => media.schema.as_ref().map(|s| self.schema_ty(s, &hint, &diag::join(&mptr, "schema"))),
+                    MediaKind::Text => Some(Ty::String),
+                    MediaKind::Binary => Some(Ty::Bytes),
+                };
+                // Error bodies are not typed yet: their schemas still name
+                // types, so that the types exist for callers.
+                content.push(Content { media_type: mt.clone(), kind, ty });
+            }
+            out.push(Response {
+                status,
+                description: r.description.clone(),
+                content,
+                success,
+            });
+        }
+        out
+    }
+}
+
+fn operation_id(key: &str, path: &str, op: &openapiv3::Operation) -> String {
+    match &op.operation_id {
+        Some(id) if !id.trim().is_empty() => id.clone(),
+        _ => format!("{key}_{path}"),
+    }
+}
+
+/// A dotted `operationId` is a namespace path and a method name.
+fn split_id(id: &str) -> (Vec<String>, String) {
+    let segments: Vec<&str> = if id.contains('.') { id.split('.').collect() } else { vec![id] };
+    let (last, ns) = segments.split_last().expect("split yields at least one segment");
+    (ns.iter().map(|s| names::snake(s)).collect(), names::snake(last))
+}
+
+fn is_success(status: Status) -> bool {
+    match status {
+        Status::Code(c) => (200..300).contains(&c),
+        Status::Range(r) => r == 2,
+        Status::Default => false,
+    }
+}
+
+fn fallback_name(ns: &Namespace) -> String {
+    ["Other", "Unknown", "UnknownValue"]
+        .into_iter()
+        .find(|n| !ns.contains(n))
+        .unwrap_or("OtherValue")
+        .to_owned()
+}
+
+fn variant_name(ty: &Ty) -> String {
+    match ty {
+        Ty::String => "String".into(),
+        Ty::Bool => "Bool".into(),
+        Ty::I32 | Ty::I64 => "Integer".into(),
+        Ty::F64 => "Number".into(),
+        Ty::Json => "Json".into(),
+        Ty::JsonObject | Ty::Map(_) => "Object".into(),
+        Ty::Bytes => "Bytes".into(),
+        Ty::Vec(inner) => format!("{}List", variant_name(inner)),
+        Ty::Option(inner) => variant_name(inner),
+        Ty::Named(n) => n.clone(),
+    }
+}
+
+/// The `{name}`s of a path template, in order.
+pub fn template_params(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}

@@ -1,0 +1,172 @@
+//! From a raw JSON value to the typed OpenAPI 3.0 model, losing nothing:
+//! what openapiv3 would drop (custom operation keys such as `query`) is
+//! read from the raw document beside it.
+
+use openapiv3::OpenAPI;
+use serde_json::Value;
+
+use crate::diag::{self, Diagnostics};
+use crate::error::Error;
+
+/// The keys a path item may have besides operations (OpenAPI 3.0 §4.7.9).
+const PATH_ITEM_FIELDS: &[&str] = &["$ref", "summary", "description", "servers", "parameters"];
+/// The methods openapiv3's `PathItem` carries.
+pub const STANDARD_METHODS: &[&str] =
+    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// An operation under a key openapiv3 does not know, e.g. `query`.
+#[derive(Debug)]
+pub struct ExtraOperation {
+    pub path: String,
+    /// The key as written (`query`).
+    pub key: String,
+    pub operation: openapiv3::Operation,
+}
+
+/// A document ready for lowering into the IR.
+#[derive(Debug)]
+pub struct Spec {
+    pub openapi: OpenAPI,
+    pub extra_operations: Vec<ExtraOperation>,
+}
+
+/// Checks the version and deserializes the document.
+pub fn normalize(raw: &Value, file: &str, diags: &mut Diagnostics) -> Result<Spec, Error> {
+    match (raw.get("openapi"), raw.get("swagger")) {
+        (Some(Value::String(v)), _) if v.starts_with("3.0") => {}
+        (Some(Value::String(v)), _) => {
+            return Err(Error::invalid(
+                file,
+                "/openapi",
+                format!("OpenAPI version {v} is not supported (3.0.x is)"),
+            ))
+        }
+        (Some(_), _) => return Err(Error::invalid(file, "/openapi", "`openapi` must be a string")),
+        (None, Some(v)) => {
+            return Err(Error::invalid(
+                file,
+                "/swagger",
+                format!("Swagger {} is not supported (OpenAPI 3.0.x is)", v.as_str().unwrap_or("?")),
+            ))
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                file,
+                "",
+                "neither `openapi` nor `swagger` is set: this is not an OpenAPI document",
+            ))
+        }
+    }
+    if !raw.get("paths").is_some_and(Value::is_object) {
+        return Err(Error::invalid(file, "/paths", "the document has no `paths` object"));
+    }
+    let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
+        let pointer = to_pointer(e.path());
+        Error::invalid(file, pointer, e.into_inner().to_string())
+    })?;
+    let extra_operations = extra_operations(raw, file, diags)?;
+    Ok(Spec {
+        openapi,
+        extra_operations,
+    })
+}
+
+/// Operation keys of path items that openapiv3 silently drops.
+fn extra_operations(
+    raw: &Value,
+    file: &str,
+    diags: &mut Diagnostics,
+) -> Result<Vec<ExtraOperation>, Error> {
+    let mut out = Vec::new();
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
+        return Ok(out);
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else { continue };
+        let item_ptr = diag::join("/paths", path);
+        for (key, value) in item {
+            if key.starts_with("x-")
+                || PATH_ITEM_FIELDS.contains(&key.as_str())
+                || STANDARD_METHODS.contains(&key.as_str())
+            {
+                continue;
+            }
+            let ptr = diag::join(&item_ptr, key);
+            let is_method = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphabetic());
+            if !is_method || !value.is_object() {
+                diags.push(ptr, format!("unknown path item key `{key}` is ignored"));
+                continue;
+            }
+            let operation = serde_path_to_error::deserialize(value).map_err(|e| {
+                let pointer = format!("{ptr}{}", to_pointer(e.path()));
+                Error::invalid(file, pointer, e.into_inner().to_string())
+            })?;
+            out.push(ExtraOperation {
+                path: path.clone(),
+                key: key.clone(),
+                operation,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => out.push_str(&format!("/{}", diag::escape(key))),
+            Segment::Enum { variant } => out.push_str(&format!("/{}", diag::escape(variant))),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(v: Value) -> Result<Spec, String> {
+        normalize(&v, "t.json", &mut Diagnostics::default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn versions() {
+        assert!(run(json!({"swagger":"2.0","paths":{}})).unwrap_err().contains("t.json#/swagger"));
+        assert!(run(json!({"openapi":"4.0.0","paths":{}})).unwrap_err().contains("4.0.0"));
+        assert!(run(json!({"paths":{}})).unwrap_err().contains("not an OpenAPI document"));
+        assert!(run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"}}))
+            .unwrap_err()
+            .contains("no `paths`"));
+    }
+
+    #[test]
+    fn structural_errors_have_pointers() {
+        let e = run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
+            "paths":{"/a":{"get":{"responses":{"200":{"description":5}}}}}}))
+        .unwrap_err();
+        assert!(e.starts_with("t.json#/paths/~1a/get/responses/200"), "{e}");
+    }
+
+    #[test]
+    fn custom_methods_are_kept() {
+        let mut d = Diagnostics::default();
+        let s = normalize(
+            &json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
+            "paths":{"/m":{"query":{"operationId":"m.search","responses":{"200":{"description":"ok"}}},
+                            "x-ext":1, "bogus": 3}}}),
+            "t.json",
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(s.extra_operations.len(), 1);
+        assert_eq!(s.extra_operations[0].key, "query");
+        let d = d.into_vec();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].pointer, "/paths/~1m/bogus");
+    }
+}

@@ -1,0 +1,61 @@
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `codegen [--check] [--strict]`: regenerate every crate in
+//!   `spec/codegen.toml`, or check that the committed ones are fresh.
+//! - `test`: everything CI runs.
+
+mod codegen;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&root, &args[1..]),
+        Some("test") => test(&root, &args[1..]),
+        _ => Err(format!(
+            "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  test                           run every test, as CI does"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root: the parent of this crate.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repository root")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("$ {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+fn test(root: &Path, args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err(format!("`cargo xtask test` takes no arguments, got {args:?}"));
+    }
+    codegen::run(root, &["--check".to_owned()])?;
+    run(cargo().current_dir(root).args(["test", "--workspace", "--all-targets"]))?;
+    run(cargo().current_dir(root).args(["test", "--workspace", "--doc"]))?;
+    Ok(())
+}
