@@ -41,6 +41,35 @@ pub struct Target {
     pub dependencies: Vec<String>,
 }
 
+/// The command that regenerates configured targets, named in every
+/// generated file's first line.
+pub const COMMAND: &str = "cargo xtask codegen";
+
+impl Target {
+    /// The generator options for this target, with paths relative to the
+    /// root so that output is the same on every machine.
+    pub fn options(&self) -> crate::Options {
+        let runtime = relative_path(&self.out, Path::new("codegen/runtime"));
+        let source = self.spec.display().to_string().replace('\\', "/");
+        crate::Options {
+            crate_name: self.crate_name.clone(),
+            crate_version: self.version.clone(),
+            runtime_dependency: format!("{{ path = {} }}", crate::emit::toml_str(&runtime)),
+            extra_dependencies: self.dependencies.clone(),
+            hand_written_modules: self.modules.clone(),
+            env: self.env.clone(),
+            preamble: crate::output::preamble(COMMAND, &source),
+            standalone: false,
+        }
+    }
+
+    /// Generates this target in memory; `root` is the repository root.
+    pub fn generate(&self, root: &Path, strict: bool) -> Result<crate::Generated, Error> {
+        let name = self.spec.display().to_string();
+        crate::generate_file(&root.join(&self.spec), &name, &self.options(), strict)
+    }
+}
+
 fn default_version() -> String {
     "0.1.0".into()
 }

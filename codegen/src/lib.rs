@@ -87,5 +87,7 @@ pub fn generate_value(raw: &serde_json::Value, name: &str, opts: &Options, stric
 
 /// The IR as YAML, for review and snapshots.
 pub fn ir_yaml(api: &ir::Api) -> String {
-    serde_yaml::to_string(api).expect("the IR serializes")
+    // Through a JSON value: serde_yaml cannot write nested enums directly.
+    let value = serde_json::to_value(api).expect("the IR serializes");
+    serde_yaml::to_string(&value).expect("a JSON value serializes as YAML")
 }

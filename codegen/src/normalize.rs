@@ -61,8 +61,11 @@ pub fn normalize(raw: &Value, file: &str, diags: &mut Diagnostics) -> Result<Spe
         return Err(Error::invalid(file, "/paths", "the document has no `paths` object"));
     }
     let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
-        let pointer = to_pointer(e.path());
-        Error::invalid(file, pointer, e.into_inner().to_string())
+        // openapiv3's untagged enums hide where inside them an error is;
+        // deserializing the parts one by one finds it.
+        let (pointer, message) = narrow(raw)
+            .unwrap_or_else(|| (to_pointer(e.path()), e.into_inner().to_string()));
+        Error::invalid(file, pointer, message)
     })?;
     let extra_operations = extra_operations(raw, file, diags)?;
     Ok(Spec {
@@ -109,6 +112,79 @@ fn extra_operations(
         }
     }
     Ok(out)
+}
+
+/// The first part of the document that does not deserialize, deepest
+/// first: responses, parameters, request bodies, operations, path items,
+/// components.
+fn narrow(raw: &Value) -> Option<(String, String)> {
+    use openapiv3 as o;
+    fn at<T: serde::de::DeserializeOwned>(v: &Value, ptr: &str) -> Option<(String, String)> {
+        if v.get("$ref").is_some() {
+            return None;
+        }
+        serde_path_to_error::deserialize::<_, T>(v)
+            .err()
+            .map(|e| (format!("{ptr}{}", to_pointer(e.path())), e.into_inner().to_string()))
+    }
+    fn entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+        v.and_then(Value::as_object).into_iter().flatten()
+    }
+    for (path, item) in entries(raw.get("paths")) {
+        let item_ptr = diag::join("/paths", path);
+        for (key, op) in entries(Some(item)) {
+            if !STANDARD_METHODS.contains(&key.as_str()) {
+                continue;
+            }
+            let op_ptr = diag::join(&item_ptr, key);
+            for (code, r) in entries(op.get("responses")) {
+                if let Some(found) = at::<o::Response>(r, &diag::join(&format!("{op_ptr}/responses"), code)) {
+                    return Some(found);
+                }
+            }
+            if let Some(params) = op.get("parameters").and_then(Value::as_array) {
+                for (i, p) in params.iter().enumerate() {
+                    if let Some(found) = at::<o::Parameter>(p, &format!("{op_ptr}/parameters/{i}")) {
+                        return Some(found);
+                    }
+                }
+            }
+            if let Some(body) = op.get("requestBody") {
+                if let Some(found) = at::<o::RequestBody>(body, &format!("{op_ptr}/requestBody")) {
+                    return Some(found);
+                }
+            }
+            if let Some(found) = at::<o::Operation>(op, &op_ptr) {
+                return Some(found);
+            }
+        }
+        if let Some(found) = at::<o::PathItem>(item, &item_ptr) {
+            return Some(found);
+        }
+    }
+    let components = raw.get("components");
+    for (kind, ptr) in [
+        ("schemas", "/components/schemas"),
+        ("responses", "/components/responses"),
+        ("parameters", "/components/parameters"),
+        ("requestBodies", "/components/requestBodies"),
+        ("securitySchemes", "/components/securitySchemes"),
+    ] {
+        for (key, v) in entries(components.and_then(|c| c.get(kind))) {
+            let p = diag::join(ptr, key);
+            let found = match kind {
+                "schemas" => at::<o::Schema>(v, &p),
+                "responses" => at::<o::Response>(v, &p),
+                "parameters" => at::<o::Parameter>(v, &p),
+                "requestBodies" => at::<o::RequestBody>(v, &p),
+                _ => at::<o::SecurityScheme>(v, &p),
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
 }
 
 fn to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -3,10 +3,8 @@
 
 use std::path::Path;
 
-use apigen::config::{relative_path, Config, Target};
-use apigen::{output, Generated, Options};
-
-pub const COMMAND: &str = "cargo xtask codegen";
+use apigen::config::{Config, COMMAND};
+use apigen::output;
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut check = false;
@@ -21,7 +19,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let config = Config::read(&root.join("spec/codegen.toml")).map_err(|e| e.to_string())?;
     let mut generated = Vec::new();
     for target in &config.targets {
-        let g = generate(root, target, strict).map_err(|e| format!("{e}\nnothing was written"))?;
+        let g = target.generate(root, strict).map_err(|e| format!("{e}\nnothing was written"))?;
         for d in &g.diagnostics {
             eprintln!("warning: {}{d}", target.spec.display());
         }
@@ -59,24 +57,3 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The generator options for a target, with paths relative to the root so
-/// that output is the same on every machine.
-pub fn options(target: &Target) -> Options {
-    let runtime = relative_path(&target.out, Path::new("codegen/runtime"));
-    let source = target.spec.display().to_string().replace('\\', "/");
-    Options {
-        crate_name: target.crate_name.clone(),
-        crate_version: target.version.clone(),
-        runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime)),
-        extra_dependencies: target.dependencies.clone(),
-        hand_written_modules: target.modules.clone(),
-        env: target.env.clone(),
-        preamble: output::preamble(COMMAND, &source),
-        standalone: false,
-    }
-}
-
-pub fn generate(root: &Path, target: &Target, strict: bool) -> Result<Generated, apigen::Error> {
-    let name = target.spec.display().to_string();
-    apigen::generate_file(&root.join(&target.spec), &name, &options(target), strict)
-}

@@ -15,9 +15,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
-        _ => Err(format!(
-            "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  test                           run every test, as CI does"
-        )),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  test                           run every test, as CI does".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -439,8 +439,8 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         let mt = &body.content.media_type;
         let send = |v: TokenStream| match body.content.kind {
             MediaKind::Json => quote!(request.json(#mt, #v);),
-            MediaKind::Text => quote!(request.text(#mt, #v.clone());),
-            MediaKind::Binary => quote!(request.bytes(#mt, #v.clone());),
+            MediaKind::Text => quote!(request.text(#mt, String::clone(#v));),
+            MediaKind::Binary => quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));),
         };
         if body.required {
             fields.push(quote!(body: #ty,));

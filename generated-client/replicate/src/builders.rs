@@ -1228,7 +1228,7 @@ impl ModelsSearch {
         self,
     ) -> Result<Response<apigen_runtime::Untyped>, Error> {
         let mut request = Request::new(&MODELS_SEARCH);
-        request.text("text/plain", &self.body.clone());
+        request.text("text/plain", String::clone(&self.body));
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
