@@ -65,8 +65,15 @@ impl Target {
 
     /// Generates this target in memory; `root` is the repository root.
     pub fn generate(&self, root: &Path, strict: bool) -> Result<crate::Generated, Error> {
-        let name = self.spec.display().to_string();
-        crate::generate_file(&root.join(&self.spec), &name, &self.options(), strict)
+        crate::generate(&self.source(), root, &self.options(), strict)
+    }
+
+    /// The spec and its overlays.
+    pub fn source(&self) -> crate::Source {
+        crate::Source {
+            spec: self.spec.clone(),
+            overlays: self.overlays.clone(),
+        }
     }
 }
 

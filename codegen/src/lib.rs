@@ -15,8 +15,9 @@ mod lower;
 pub mod names;
 pub mod normalize;
 pub mod output;
+pub mod overlay;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use diag::Diagnostic;
@@ -41,8 +42,51 @@ pub struct Timings {
     pub format: Duration,
 }
 
-/// Reads the spec at `path` and generates the crate in memory. `name` is how
-/// messages name the file.
+/// Where a document comes from: the spec file and the overlays applied to
+/// it, in order. Paths are as messages name them and as they are read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub spec: PathBuf,
+    pub overlays: Vec<PathBuf>,
+}
+
+impl Source {
+    pub fn new(spec: impl Into<PathBuf>) -> Self {
+        Source {
+            spec: spec.into(),
+            overlays: Vec::new(),
+        }
+    }
+
+    /// How messages name the spec.
+    pub fn name(&self) -> String {
+        self.spec.display().to_string()
+    }
+
+    /// The document after every overlay: what the generator reads.
+    pub fn effective(&self, root: &Path) -> Result<serde_json::Value, Error> {
+        let mut doc = load::read(&root.join(&self.spec), &self.name())?;
+        for o in &self.overlays {
+            let name = o.display().to_string();
+            let overlay = load::read(&root.join(o), &name)?;
+            overlay::apply(&mut doc, &overlay, &name)?;
+        }
+        Ok(doc)
+    }
+}
+
+/// Reads the spec and its overlays (paths relative to `root`) and
+/// generates the crate in memory.
+pub fn generate(source: &Source, root: &Path, opts: &Options, strict: bool) -> Result<Generated, Error> {
+    let start = Instant::now();
+    let raw = source.effective(root)?;
+    let load_time = start.elapsed();
+    let mut out = generate_value(&raw, &source.name(), opts, strict)?;
+    out.timings.load += load_time;
+    Ok(out)
+}
+
+/// Generates the crate from one spec file with no overlays.
 pub fn generate_file(path: &Path, name: &str, opts: &Options, strict: bool) -> Result<Generated, Error> {
     let start = Instant::now();
     let raw = load::read(path, name)?;

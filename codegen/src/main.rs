@@ -12,9 +12,12 @@ struct Args {
     /// The OpenAPI document (JSON or YAML).
     #[arg(long)]
     spec: PathBuf,
-    /// The crate directory to write.
+    /// An overlay to apply to the document (repeatable, applied in order).
     #[arg(long)]
-    out: PathBuf,
+    overlay: Vec<PathBuf>,
+    /// The crate directory to write.
+    #[arg(long, required_unless_present_any = ["print_ir", "print_spec"])]
+    out: Option<PathBuf>,
     /// The crate's name.
     #[arg(long)]
     crate_name: String,
@@ -40,6 +43,9 @@ struct Args {
     /// Print the intermediate model as YAML and exit.
     #[arg(long)]
     print_ir: bool,
+    /// Print the document after overlays, as JSON, and exit.
+    #[arg(long)]
+    print_spec: bool,
 }
 
 fn main() -> ExitCode {
@@ -60,7 +66,23 @@ fn main() -> ExitCode {
         preamble: apigen::output::preamble("apigen", &spec_name),
         standalone: args.standalone,
     };
-    let generated = match apigen::generate_file(&args.spec, &spec_name, &opts, args.strict) {
+    let source = apigen::Source {
+        spec: args.spec.clone(),
+        overlays: args.overlay.clone(),
+    };
+    if args.print_spec {
+        return match source.effective(std::path::Path::new("")) {
+            Ok(doc) => {
+                println!("{}", serde_json::to_string_pretty(&doc).expect("a JSON value prints"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let generated = match apigen::generate(&source, std::path::Path::new(""), &opts, args.strict) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("error: {e}");
@@ -74,18 +96,19 @@ fn main() -> ExitCode {
         print!("{}", apigen::ir_yaml(&generated.api));
         return ExitCode::SUCCESS;
     }
+    let out = args.out.clone().expect("clap requires --out here");
     if args.check {
-        let stale = apigen::output::stale(&args.out, &generated.files);
+        let stale = apigen::output::stale(&out, &generated.files);
         for p in &stale {
             eprintln!("stale: {}", p.display());
         }
         return if stale.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     }
-    match apigen::output::write(&args.out, &generated.files) {
+    match apigen::output::write(&out, &generated.files) {
         Ok(changed) => {
             eprintln!(
                 "{}: {} operations, {} types, {} files changed, {} diagnostics",
-                args.out.display(),
+                out.display(),
                 generated.api.operations.len(),
                 generated.api.types.len(),
                 changed.len(),

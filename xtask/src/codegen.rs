@@ -57,3 +57,20 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+
+/// `cargo xtask spec <crate>`: the document the generator reads for a
+/// target, after its overlays, for review.
+pub fn print_spec(root: &Path, args: &[String]) -> Result<(), String> {
+    let config = Config::read(&root.join("spec/codegen.toml")).map_err(|e| e.to_string())?;
+    let [name] = args else {
+        return Err("usage: cargo xtask spec <crate>".into());
+    };
+    let target = config
+        .targets
+        .iter()
+        .find(|t| &t.crate_name == name)
+        .ok_or_else(|| format!("no target with crate `{name}` in spec/codegen.toml"))?;
+    let doc = target.source().effective(root).map_err(|e| e.to_string())?;
+    println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+    Ok(())
+}

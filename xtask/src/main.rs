@@ -2,6 +2,7 @@
 //!
 //! - `codegen [--check] [--strict]`: regenerate every crate in
 //!   `spec/codegen.toml`, or check that the committed ones are fresh.
+//! - `spec <crate>`: print a target's document after its overlays.
 //! - `test`: everything CI runs.
 
 mod codegen;
@@ -15,7 +16,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  test                           run every test, as CI does".to_owned()),
+        Some("spec") => codegen::print_spec(&root, &args[1..]),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  test                           run every test, as CI does".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
