@@ -73,7 +73,8 @@ fn main() -> ExitCode {
     if args.print_spec {
         return match source.effective(std::path::Path::new("")) {
             Ok(doc) => {
-                println!("{}", serde_json::to_string_pretty(&doc).expect("a JSON value prints"));
+                let text = serde_json::to_string_pretty(&doc).expect("a JSON value prints");
+                print_out(&format!("{text}\n"));
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -93,7 +94,7 @@ fn main() -> ExitCode {
         eprintln!("warning: {spec_name}{d}");
     }
     if args.print_ir {
-        print!("{}", apigen::ir_yaml(&generated.api));
+        print_out(&apigen::ir_yaml(&generated.api));
         return ExitCode::SUCCESS;
     }
     let out = args.out.clone().expect("clap requires --out here");
@@ -125,4 +126,10 @@ fn main() -> ExitCode {
 
 fn toml_path(p: &std::path::Path) -> String {
     apigen::emit::toml_str(&p.display().to_string())
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an
+/// error.
+fn print_out(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
 }

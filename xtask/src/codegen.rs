@@ -71,6 +71,8 @@ pub fn print_spec(root: &Path, args: &[String]) -> Result<(), String> {
         .find(|t| &t.crate_name == name)
         .ok_or_else(|| format!("no target with crate `{name}` in spec/codegen.toml"))?;
     let doc = target.source().effective(root).map_err(|e| e.to_string())?;
-    println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    // A closed pipe (`| head`) is the reader's choice, not an error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{text}\n").as_bytes());
     Ok(())
 }
