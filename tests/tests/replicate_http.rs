@@ -3,7 +3,7 @@
 
 use integration_tests::replicate_client;
 use replicate::prelude::*;
-use replicate::{types, Error, Untyped};
+use replicate::{types, Error};
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -25,7 +25,7 @@ async fn get_decodes_a_typed_body() {
         .await;
     let account = replicate_client(&server).account().get().await.unwrap();
     assert_eq!(account.username.as_deref(), Some("acme"));
-    assert_eq!(account.type_, Some(types::AccountGetResponseType::Organization));
+    assert_eq!(account.type_, Some(types::AccountType::Organization));
 }
 
 #[tokio::test]
@@ -62,7 +62,9 @@ async fn post_sends_json_body_and_prefer_header_and_keeps_schemaless_body() {
         .await
         .unwrap();
     assert_eq!(resp.status, 201);
-    assert_eq!(resp.body, Untyped::Json(prediction));
+    assert_eq!(resp.body.id.as_deref(), Some("gm3qorzdhgbfurvjtvhg6dckhu"));
+    assert_eq!(resp.body.status, Some(types::PredictionStatus::Starting));
+    assert_eq!(serde_json::to_value(&resp.body).unwrap(), prediction);
 }
 
 #[tokio::test]
@@ -119,14 +121,15 @@ async fn query_method_sends_text_body() {
         .mount(&server)
         .await;
     let found = replicate_client(&server).models().search("hello").await.unwrap();
-    assert_eq!(found, Untyped::Json(page));
+    assert_eq!(found.results.as_ref().unwrap()[0].name.as_deref(), Some("hello-world"));
+    assert_eq!(serde_json::to_value(&found).unwrap(), page);
 }
 
 #[tokio::test]
 async fn path_parameters_cannot_change_the_path() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(|req: &Request| ResponseTemplate::new(200).set_body_json(json!({"path": req.url.path()})))
+        .respond_with(|req: &Request| ResponseTemplate::new(200).set_body_json(json!({"name": req.url.path()})))
         .mount(&server)
         .await;
     let client = replicate_client(&server);
@@ -139,7 +142,7 @@ async fn path_parameters_cannot_change_the_path() {
     ];
     for (owner, expected) in cases {
         let got = client.models().get(owner, "x").await.unwrap();
-        assert_eq!(got, Untyped::Json(json!({"path": expected})), "owner {owner:?}");
+        assert_eq!(got.name.as_deref(), Some(expected), "owner {owner:?}");
     }
     for bad in ["", ".", ".."] {
         let err = client.models().get(bad, "x").await.unwrap_err();

@@ -5,13 +5,15 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use tracing::Instrument;
 use reqwest::{Method, Url};
 
 use crate::auth::{ApiKeyLocation, Credentials, Secret};
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::RawResponse;
+use crate::retry::{self, RetryPolicy};
 
 /// Cheap to clone: clones share one connection pool.
 #[derive(Clone, Debug)]
@@ -25,6 +27,8 @@ struct Inner {
     base_url: String,
     credentials: Option<Credentials>,
     timeout: Option<Duration>,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
 }
 
 /// Builds a [`Client`], or a generated client type `C` that wraps one.
@@ -37,6 +41,8 @@ pub struct ClientBuilder<C = Client> {
     timeout: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -44,6 +50,9 @@ pub struct ClientBuilder<C = Client> {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The connect timeout a client has unless told otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest response body a client reads into memory unless told
+/// otherwise: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 << 20;
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// A builder for the API served at `base_url` (the spec's first server).
@@ -55,8 +64,29 @@ impl<C: From<Client>> ClientBuilder<C> {
             timeout: Some(DEFAULT_TIMEOUT),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: user_agent.into(),
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             _client: PhantomData,
         }
+    }
+
+    /// How requests are retried; [`RetryPolicy::never`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Attempts in all for each request (1: no retry).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.retry = self.retry.with_max_attempts(attempts);
+        self
+    }
+
+    /// The largest response body read into memory; a larger one is an
+    /// [`Error::TooLarge`].
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
     }
 
     /// Another base URL, e.g. a proxy or a local mock server.
@@ -142,6 +172,8 @@ impl<C: From<Client>> ClientBuilder<C> {
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 credentials: self.credentials,
                 timeout: self.timeout,
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
             }),
         }))
     }
@@ -167,23 +199,131 @@ impl Client {
         &self.inner.http
     }
 
-    /// Sends a request and reads the whole response. Every status comes
-    /// back as a [`RawResponse`]; generated code decides which are errors.
-    pub async fn send(&self, mut req: Request) -> Result<RawResponse, Error> {
-        if let Some(e) = req.error.take() {
-            return Err(e);
+    /// Sends a request and reads the whole response, retrying as the
+    /// retry policy says. Every status comes back as a [`RawResponse`];
+    /// generated code decides which are errors.
+    pub async fn send(&self, req: Request) -> Result<RawResponse, Error> {
+        let (resp, attempts) = self.send_retrying(&req).await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = self.read_body(req.op.id, resp).await?;
+        Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
+    }
+
+    /// Sends a request and returns once the headers have arrived, for
+    /// bodies read as a stream (server-sent events). Retries happen only
+    /// before that point.
+    pub async fn send_streaming(&self, req: &Request) -> Result<reqwest::Response, Error> {
+        Ok(self.send_retrying(req).await?.0)
+    }
+
+    async fn read_body(&self, operation: &'static str, mut resp: reqwest::Response) -> Result<bytes::Bytes, Error> {
+        let limit = self.inner.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Error::TooLarge { operation, limit });
         }
+        let mut buf = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|source| Error::Transport {
+            operation,
+            source,
+            attempts: 1,
+        })? {
+            if buf.len() + chunk.len() > limit {
+                return Err(Error::TooLarge { operation, limit });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf.freeze())
+    }
+
+    async fn send_retrying(&self, req: &Request) -> Result<(reqwest::Response, u32), Error> {
+        self.validate(req)?;
         let op = req.op;
-        let url = self.url(&req)?;
-        let method = Method::from_bytes(op.method.as_bytes())
-            .map_err(|_| Error::invalid(op.id, format!("invalid HTTP method `{}`", op.method)))?;
+        let policy = &self.inner.retry;
+        let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
+        let idempotent = retry::is_idempotent(op.method) || req.has_header("idempotency-key");
+        let span = tracing::debug_span!(
+            "request",
+            operation = op.id,
+            method = op.method,
+            path = op.path,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let started = std::time::Instant::now();
+                let attempt_span = tracing::debug_span!(
+                    "attempt",
+                    attempt,
+                    status = tracing::field::Empty,
+                    duration_ms = tracing::field::Empty,
+                );
+                let result = self.attempt(req).instrument(attempt_span.clone()).await;
+                attempt_span.record("duration_ms", started.elapsed().as_millis() as u64);
+                let wait = match result {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        attempt_span.record("status", status.as_u16());
+                        if attempt >= max_attempts || !retry::retryable_status(status, idempotent) {
+                            let span = tracing::Span::current();
+                            span.record("status", status.as_u16());
+                            span.record("attempts", attempt);
+                            return Ok((resp, attempt));
+                        }
+                        policy
+                            .retry_after(resp.headers(), std::time::SystemTime::now())
+                            .unwrap_or_else(|| policy.backoff(attempt))
+                    }
+                    Err(source) => {
+                        // A connection that was never made sent nothing: safe
+                        // to retry whatever the method.
+                        let retryable = source.is_connect()
+                            || (idempotent && (source.is_timeout() || source.is_request()));
+                        if attempt >= max_attempts || !retryable {
+                            tracing::Span::current().record("attempts", attempt);
+                            return Err(Error::Transport {
+                                operation: op.id,
+                                source,
+                                attempts: attempt,
+                            });
+                        }
+                        policy.backoff(attempt)
+                    }
+                };
+                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn attempt(&self, req: &Request) -> Result<reqwest::Response, reqwest::Error> {
+        let op = req.op;
+        let url = self.url(req).expect("checked before the first attempt");
+        let method = Method::from_bytes(op.method.as_bytes()).expect("checked before the first attempt");
         let mut builder = self.inner.http.request(method, url);
         if op.secured {
             if let Some(creds) = &self.inner.credentials {
                 builder = creds.apply(builder);
             }
         }
-        let mut headers = reqwest::header::HeaderMap::new();
+        builder = builder.headers(self.headers(req).expect("checked before the first attempt"));
+        if let Some(timeout) = req.options.timeout.or(self.inner.timeout) {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.bytes.clone());
+        }
+        builder.send().await
+    }
+
+    fn headers(&self, req: &Request) -> Result<HeaderMap, Error> {
+        let op = req.op;
+        let mut headers = HeaderMap::new();
         if let Some(body) = &req.body {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(body.content_type));
         }
@@ -194,26 +334,35 @@ impl Client {
                 .map_err(|why| Error::invalid(op.id, format!("header `{name}` {why}")))?;
             headers.insert(name, value);
         }
-        builder = builder.headers(headers);
-        if let Some(timeout) = req.options.timeout.or(self.inner.timeout) {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(body) = req.body {
-            builder = builder.body(body.bytes);
-        }
-        let transport = |source| Error::Transport {
-            operation: op.id,
-            source,
-        };
-        let resp = builder.send().await.map_err(transport)?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(transport)?;
-        Ok(RawResponse::new(op.id, status, headers, body))
+        Ok(headers)
+    }
+
+    /// Everything about a request that can be wrong before it is sent.
+    pub(crate) fn validate(&self, req: &Request) -> Result<(), Error> {
+        req.check()?;
+        Method::from_bytes(req.op.method.as_bytes())
+            .map_err(|_| Error::invalid(req.op.id, format!("invalid HTTP method `{}`", req.op.method)))?;
+        self.url(req)?;
+        self.headers(req)?;
+        Ok(())
     }
 
     fn url(&self, req: &Request) -> Result<Url, Error> {
         let op = req.op;
+        if let Some(next) = &req.url {
+            let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
+            let url = base
+                .join(next)
+                .map_err(|e| Error::invalid(op.id, format!("invalid next-page URL: {e}")))?;
+            // The credentials go with the request: never to another origin.
+            if url.origin() != base.origin() {
+                return Err(Error::invalid(
+                    op.id,
+                    format!("next-page URL `{next}` is not on the client's origin; it is not followed"),
+                ));
+            }
+            return Ok(url);
+        }
         let path = req
             .render_path()
             .map_err(|name| Error::invalid(op.id, format!("path parameter `{name}` is missing")))?;

@@ -26,7 +26,12 @@ pub enum Error {
     Transport {
         operation: &'static str,
         source: reqwest::Error,
+        /// Attempts made, retries included.
+        attempts: u32,
     },
+    /// The response body is larger than the client's limit
+    /// (`ClientBuilder::max_body_bytes`); it was not read.
+    TooLarge { operation: &'static str, limit: usize },
     /// The server answered with a status the operation does not treat as
     /// success.
     Api(Box<ApiError>),
@@ -61,9 +66,9 @@ impl Error {
     /// The operation that failed.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
-            Error::InvalidRequest { operation, .. } | Error::Transport { operation, .. } => {
-                Some(operation)
-            }
+            Error::InvalidRequest { operation, .. }
+            | Error::Transport { operation, .. }
+            | Error::TooLarge { operation, .. } => Some(operation),
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
             Error::Config(_) => None,
@@ -92,8 +97,19 @@ impl fmt::Display for Error {
             Error::InvalidRequest { operation, message } => {
                 write!(f, "{operation}: invalid request: {message}")
             }
-            Error::Transport { operation, source } => {
-                write!(f, "{operation}: request failed: {source}")
+            Error::Transport {
+                operation,
+                source,
+                attempts,
+            } => {
+                write!(f, "{operation}: request failed: {source}")?;
+                if *attempts > 1 {
+                    write!(f, " (after {attempts} attempts)")?;
+                }
+                Ok(())
+            }
+            Error::TooLarge { operation, limit } => {
+                write!(f, "{operation}: the response body is larger than the limit of {limit} bytes")
             }
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode(e) => fmt::Display::fmt(e, f),
@@ -113,7 +129,6 @@ impl std::error::Error for Error {
 }
 
 /// A response whose status the operation does not treat as success.
-#[derive(Debug)]
 pub struct ApiError {
     pub operation: &'static str,
     pub status: StatusCode,
@@ -122,6 +137,25 @@ pub struct ApiError {
     pub body: Bytes,
     /// The body parsed as RFC 9457 problem details, when it is one.
     pub problem: Option<ProblemDetails>,
+    /// Attempts made, retries included.
+    pub attempts: u32,
+    /// The body decoded as the operation's documented error type for this
+    /// status, if the spec documents one; see [`ApiError::typed`].
+    pub typed: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("problem", &self.problem)
+            .field("attempts", &self.attempts)
+            .field("typed", &self.typed.is_some())
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -138,7 +172,15 @@ impl ApiError {
             headers,
             body,
             problem,
+            attempts: 1,
+            typed: None,
         }
+    }
+
+    /// The documented error body, as the operation's error enum (generated
+    /// beside its builder, e.g. `builders::PredictionsGetError`).
+    pub fn typed<T: 'static>(&self) -> Option<&T> {
+        self.typed.as_ref()?.downcast_ref()
     }
 
     /// The body as text, lossily, for messages.
@@ -161,6 +203,9 @@ impl fmt::Display for ApiError {
                 (Some(m), None) | (None, Some(m)) => write!(f, ": {m}")?,
                 (None, None) => {}
             }
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
         }
         Ok(())
     }

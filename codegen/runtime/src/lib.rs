@@ -7,19 +7,29 @@
 
 mod auth;
 mod client;
+pub mod double_option;
 mod encode;
 #[doc(hidden)]
 pub mod enums;
 mod error;
+mod pages;
 mod request;
 mod response;
+mod retry;
+mod sse;
 
 pub use auth::{ApiKeyLocation, Credentials, Secret};
-pub use client::{env_var, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{env_var, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
+pub use retry::RetryPolicy;
 pub use encode::{header_value, path_segment, AsJson, ParamValue};
 pub use error::{ApiError, BodyError, DecodeError, Error, ProblemDetails};
 pub use request::{Body, Operation, Request, RequestOptions, WithOptions};
+pub use pages::{items, pages, BoxStream, Decode, FindNext, Next};
 pub use response::{is_json, RawResponse, Response, Untyped};
+pub use sse::{events, text, Event, ParseData};
+
+pub use futures_core::Stream;
+pub use futures_util::{StreamExt, TryStreamExt};
 
 pub use bytes::Bytes;
 pub use reqwest;

@@ -31,6 +31,8 @@ pub struct RequestOptions {
     pub headers: Vec<(String, String)>,
     /// Query parameters added after the operation's own.
     pub query: Vec<(String, String)>,
+    /// Attempts in all for this request, over the client's retry policy.
+    pub max_attempts: Option<u32>,
 }
 
 /// Per-request settings, on every operation builder that generated code
@@ -58,6 +60,19 @@ pub trait WithOptions: Sized {
         self
     }
 
+    /// Attempts in all for this request (1: no retry).
+    fn max_attempts(mut self, attempts: u32) -> Self {
+        self.options_mut().max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header, which also makes a POST or PATCH
+    /// safe to retry.
+    fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options_mut().headers.push(("Idempotency-Key".into(), key.into()));
+        self
+    }
+
     /// Replaces every option at once.
     fn options(mut self, options: RequestOptions) -> Self {
         *self.options_mut() = options;
@@ -75,7 +90,7 @@ pub struct Body {
 /// One request under construction. Generated code adds each argument in
 /// turn; the first argument that cannot be encoded is remembered and
 /// returned by [`crate::Client::send`] before anything is sent.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub(crate) op: &'static Operation,
     pub(crate) path_params: Vec<(&'static str, String)>,
@@ -83,7 +98,11 @@ pub struct Request {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Body>,
     pub(crate) options: RequestOptions,
-    pub(crate) error: Option<Error>,
+    /// Why the request cannot be sent.
+    pub(crate) invalid: Option<String>,
+    /// An absolute URL that replaces path and query: the `next` link of a
+    /// page. It must have the client's origin.
+    pub(crate) url: Option<String>,
 }
 
 impl Request {
@@ -95,7 +114,8 @@ impl Request {
             headers: Vec::new(),
             body: None,
             options: RequestOptions::default(),
-            error: None,
+            invalid: None,
+            url: None,
         }
     }
 
@@ -104,9 +124,37 @@ impl Request {
     }
 
     fn fail(&mut self, message: String) {
-        if self.error.is_none() {
-            self.error = Some(Error::invalid(self.op.id, message));
+        if self.invalid.is_none() {
+            self.invalid = Some(message);
         }
+    }
+
+    /// The error that stops this request from being sent, if any.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match &self.invalid {
+            Some(m) => Err(Error::invalid(self.op.id, m.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends to an absolute URL (a page's `next` link) instead of the path
+    /// and query parameters.
+    pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets a query parameter, replacing any with the same name (a page
+    /// cursor).
+    pub fn set_query(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.query.retain(|(n, _)| n != name);
+        self.query.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Whether the request carries a header, by name (any case).
+    pub fn has_header(&self, name: &str) -> bool {
+        self.headers.iter().chain(&self.options.headers).any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// A path parameter, by the name it has in the template.
@@ -246,7 +294,7 @@ mod tests {
         let mut r = Request::new(&OP);
         r.path("model_name", "a/b").path("model_owner", "me");
         assert_eq!(r.render_path().unwrap(), "/models/me/a%2Fb");
-        assert!(r.error.is_none());
+        assert!(r.check().is_ok());
     }
 
     #[test]
@@ -255,7 +303,7 @@ mod tests {
         r.path("model_owner", "me");
         assert_eq!(r.render_path().unwrap_err(), "model_name");
         r.path("model_name", "");
-        let err = r.error.unwrap().to_string();
+        let err = r.check().unwrap_err().to_string();
         assert_eq!(err, "models.get: invalid request: path parameter `model_name` is empty");
     }
 
@@ -263,7 +311,7 @@ mod tests {
     fn headers_refuse_line_breaks() {
         let mut r = Request::new(&OP);
         r.header("Prefer", "wait=5\r\nX: y");
-        assert!(r.error.is_some());
+        assert!(r.check().is_err());
         assert!(r.headers.is_empty());
     }
 

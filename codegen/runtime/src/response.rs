@@ -64,6 +64,19 @@ impl Untyped {
     }
 }
 
+/// As the body it holds: JSON as itself, text as a string, bytes as bytes,
+/// nothing as `null`.
+impl serde::Serialize for Untyped {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Untyped::Empty => s.serialize_unit(),
+            Untyped::Json(v) => v.serialize(s),
+            Untyped::Text(t) => s.serialize_str(t),
+            Untyped::Bytes(b) => s.serialize_bytes(b),
+        }
+    }
+}
+
 /// Whether a media type carries JSON (`application/json`, `*/*+json`,
 /// with or without parameters).
 pub fn is_json(content_type: &str) -> bool {
@@ -83,6 +96,7 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    attempts: u32,
 }
 
 impl RawResponse {
@@ -92,7 +106,13 @@ impl RawResponse {
             status,
             headers,
             body,
+            attempts: 1,
         }
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
     }
 
     pub fn status(&self) -> StatusCode {
@@ -187,12 +207,25 @@ impl RawResponse {
     /// The response as an error: the status is not one the operation
     /// treats as success.
     pub fn error<T>(self) -> Result<T, Error> {
-        Err(Error::Api(Box::new(ApiError::new(
-            self.operation,
-            self.status,
-            self.headers,
-            self.body,
-        ))))
+        let mut e = ApiError::new(self.operation, self.status, self.headers, self.body);
+        e.attempts = self.attempts;
+        Err(Error::Api(Box::new(e)))
+    }
+
+    /// The response as an error whose body is the operation's documented
+    /// error type for this status: `wrap` turns the decoded body into the
+    /// operation's error enum. A body that does not decode leaves only the
+    /// raw body.
+    pub fn typed_error<B, E, T>(self, wrap: impl FnOnce(B) -> E) -> Result<T, Error>
+    where
+        B: DeserializeOwned,
+        E: Send + Sync + 'static,
+    {
+        let typed = serde_json::from_slice::<B>(&self.body).ok().map(wrap);
+        let mut e = ApiError::new(self.operation, self.status, self.headers, self.body);
+        e.attempts = self.attempts;
+        e.typed = typed.map(|t| Box::new(t) as Box<dyn std::any::Any + Send + Sync>);
+        Err(Error::Api(Box::new(e)))
     }
 }
 

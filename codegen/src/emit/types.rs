@@ -155,8 +155,12 @@ fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
         // Required and nullable: always sent, `null` when `None`.
         (Ty::Option(_), true) => (inner, quote!(#[serde(default)])),
         (_, true) => (inner, TokenStream::new()),
+        // Optional and nullable: absent is `None`, null is `Some(None)`.
+        (Ty::Option(_), false) => (
+            quote!(Option<#inner>),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "apigen_runtime::double_option")]),
+        ),
         // Optional: left out when `None`.
-        (Ty::Option(_), false) => (inner, quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
         (_, false) => (
             quote!(Option<#inner>),
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),

@@ -55,19 +55,17 @@ impl AccountGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::AccountGetResponse, Error> {
+    pub async fn send(self) -> Result<types::Account, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<types::AccountGetResponse>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Account>, Error> {
         let mut request = Request::new(&ACCOUNT_GET);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::AccountGetResponse>(),
+            200 => raw.json::<types::Account>(),
             _ => raw.error(),
         }
     }
@@ -80,7 +78,7 @@ impl apigen_runtime::WithOptions for AccountGet {
 }
 
 impl std::future::IntoFuture for AccountGet {
-    type Output = Result<types::AccountGetResponse, Error>;
+    type Output = Result<types::Account, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -137,19 +135,19 @@ impl CollectionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::CollectionPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    ) -> Result<Response<types::CollectionPage>, Error> {
         let mut request = Request::new(&COLLECTIONS_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::CollectionPage>(),
             _ => raw.error(),
         }
     }
@@ -162,7 +160,7 @@ impl apigen_runtime::WithOptions for CollectionsList {
 }
 
 impl std::future::IntoFuture for CollectionsList {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::CollectionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -216,20 +214,18 @@ impl CollectionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Collection, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Collection>, Error> {
         let mut request = Request::new(&COLLECTIONS_GET);
         request.path("collection_slug", &self.collection_slug);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Collection>(),
             _ => raw.error(),
         }
     }
@@ -242,7 +238,7 @@ impl apigen_runtime::WithOptions for CollectionsGet {
 }
 
 impl std::future::IntoFuture for CollectionsGet {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Collection, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -317,19 +313,19 @@ impl DeploymentsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::DeploymentsListResponse, Error> {
+    pub async fn send(self) -> Result<types::DeploymentPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<types::DeploymentsListResponse>, Error> {
+    ) -> Result<Response<types::DeploymentPage>, Error> {
         let mut request = Request::new(&DEPLOYMENTS_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::DeploymentsListResponse>(),
+            200 => raw.json::<types::DeploymentPage>(),
             _ => raw.error(),
         }
     }
@@ -342,7 +338,7 @@ impl apigen_runtime::WithOptions for DeploymentsList {
 }
 
 impl std::future::IntoFuture for DeploymentsList {
-    type Output = Result<types::DeploymentsListResponse, Error>;
+    type Output = Result<types::DeploymentPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -426,20 +422,18 @@ impl DeploymentsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::DeploymentsCreateResponse, Error> {
+    pub async fn send(self) -> Result<types::Deployment, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<types::DeploymentsCreateResponse>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
         let mut request = Request::new(&DEPLOYMENTS_CREATE);
         request.json("application/json", &self.body);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::DeploymentsCreateResponse>(),
+            200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -452,7 +446,7 @@ impl apigen_runtime::WithOptions for DeploymentsCreate {
 }
 
 impl std::future::IntoFuture for DeploymentsCreate {
-    type Output = Result<types::DeploymentsCreateResponse, Error>;
+    type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -529,21 +523,19 @@ impl DeploymentsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::DeploymentsCreateResponse, Error> {
+    pub async fn send(self) -> Result<types::Deployment, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<types::DeploymentsCreateResponse>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
         let mut request = Request::new(&DEPLOYMENTS_GET);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::DeploymentsCreateResponse>(),
+            200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -556,7 +548,7 @@ impl apigen_runtime::WithOptions for DeploymentsGet {
 }
 
 impl std::future::IntoFuture for DeploymentsGet {
-    type Output = Result<types::DeploymentsCreateResponse, Error>;
+    type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -728,14 +720,12 @@ impl DeploymentsUpdate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::DeploymentsCreateResponse, Error> {
+    pub async fn send(self) -> Result<types::Deployment, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<types::DeploymentsCreateResponse>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
         let mut request = Request::new(&DEPLOYMENTS_UPDATE);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
@@ -745,7 +735,7 @@ impl DeploymentsUpdate {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::DeploymentsCreateResponse>(),
+            200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -758,7 +748,7 @@ impl apigen_runtime::WithOptions for DeploymentsUpdate {
 }
 
 impl std::future::IntoFuture for DeploymentsUpdate {
-    type Output = Result<types::DeploymentsCreateResponse, Error>;
+    type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -833,14 +823,12 @@ impl DeploymentsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Prediction, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
         let mut request = Request::new(&DEPLOYMENTS_PREDICTIONS_CREATE);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
@@ -853,7 +841,7 @@ impl DeploymentsPredictionsCreate {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            201 | 202 => raw.untyped(),
+            201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -866,7 +854,7 @@ impl apigen_runtime::WithOptions for DeploymentsPredictionsCreate {
 }
 
 impl std::future::IntoFuture for DeploymentsPredictionsCreate {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -918,19 +906,19 @@ impl HardwareList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<Vec<types::HardwareListResponseItem>, Error> {
+    pub async fn send(self) -> Result<Vec<types::Hardware>, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<Vec<types::HardwareListResponseItem>>, Error> {
+    ) -> Result<Response<Vec<types::Hardware>>, Error> {
         let mut request = Request::new(&HARDWARE_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<Vec<types::HardwareListResponseItem>>(),
+            200 => raw.json::<Vec<types::Hardware>>(),
             _ => raw.error(),
         }
     }
@@ -943,7 +931,7 @@ impl apigen_runtime::WithOptions for HardwareList {
 }
 
 impl std::future::IntoFuture for HardwareList {
-    type Output = Result<Vec<types::HardwareListResponseItem>, Error>;
+    type Output = Result<Vec<types::Hardware>, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1018,19 +1006,17 @@ impl ModelsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::ModelPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
         let mut request = Request::new(&MODELS_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::ModelPage>(),
             _ => raw.error(),
         }
     }
@@ -1043,7 +1029,7 @@ impl apigen_runtime::WithOptions for ModelsList {
 }
 
 impl std::future::IntoFuture for ModelsList {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::ModelPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1114,20 +1100,18 @@ impl ModelsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Model, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
         let mut request = Request::new(&MODELS_CREATE);
         request.json("application/json", &self.body);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            201 => raw.untyped(),
+            201 => raw.json::<types::Model>(),
             _ => raw.error(),
         }
     }
@@ -1140,7 +1124,7 @@ impl apigen_runtime::WithOptions for ModelsCreate {
 }
 
 impl std::future::IntoFuture for ModelsCreate {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Model, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1219,20 +1203,18 @@ impl ModelsSearch {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::ModelPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
         let mut request = Request::new(&MODELS_SEARCH);
         request.text("text/plain", String::clone(&self.body));
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::ModelPage>(),
             _ => raw.error(),
         }
     }
@@ -1245,7 +1227,7 @@ impl apigen_runtime::WithOptions for ModelsSearch {
 }
 
 impl std::future::IntoFuture for ModelsSearch {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::ModelPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1324,21 +1306,19 @@ impl ModelsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Model, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
         let mut request = Request::new(&MODELS_GET);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Model>(),
             _ => raw.error(),
         }
     }
@@ -1351,7 +1331,7 @@ impl apigen_runtime::WithOptions for ModelsGet {
 }
 
 impl std::future::IntoFuture for ModelsGet {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Model, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1510,14 +1490,12 @@ impl ModelsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Prediction, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
         let mut request = Request::new(&MODELS_PREDICTIONS_CREATE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
@@ -1530,7 +1508,7 @@ impl ModelsPredictionsCreate {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            201 | 202 => raw.untyped(),
+            201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -1543,7 +1521,7 @@ impl apigen_runtime::WithOptions for ModelsPredictionsCreate {
 }
 
 impl std::future::IntoFuture for ModelsPredictionsCreate {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1609,21 +1587,21 @@ impl ModelsVersionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::ModelVersionPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    ) -> Result<Response<types::ModelVersionPage>, Error> {
         let mut request = Request::new(&MODELS_VERSIONS_LIST);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::ModelVersionPage>(),
             _ => raw.error(),
         }
     }
@@ -1636,7 +1614,7 @@ impl apigen_runtime::WithOptions for ModelsVersionsList {
 }
 
 impl std::future::IntoFuture for ModelsVersionsList {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::ModelVersionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1732,14 +1710,14 @@ impl ModelsVersionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::ModelVersion, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    ) -> Result<Response<types::ModelVersion>, Error> {
         let mut request = Request::new(&MODELS_VERSIONS_GET);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
@@ -1747,7 +1725,7 @@ impl ModelsVersionsGet {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::ModelVersion>(),
             _ => raw.error(),
         }
     }
@@ -1760,7 +1738,7 @@ impl apigen_runtime::WithOptions for ModelsVersionsGet {
 }
 
 impl std::future::IntoFuture for ModelsVersionsGet {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::ModelVersion, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -1956,14 +1934,12 @@ impl TrainingsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Training, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
         let mut request = Request::new(&TRAININGS_CREATE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
@@ -1974,7 +1950,7 @@ impl TrainingsCreate {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            201 => raw.untyped(),
+            201 => raw.json::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -1987,7 +1963,7 @@ impl apigen_runtime::WithOptions for TrainingsCreate {
 }
 
 impl std::future::IntoFuture for TrainingsCreate {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2078,19 +2054,19 @@ impl PredictionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::PredictionPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    ) -> Result<Response<types::PredictionPage>, Error> {
         let mut request = Request::new(&PREDICTIONS_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::PredictionPage>(),
             _ => raw.error(),
         }
     }
@@ -2103,7 +2079,7 @@ impl apigen_runtime::WithOptions for PredictionsList {
 }
 
 impl std::future::IntoFuture for PredictionsList {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::PredictionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2170,14 +2146,12 @@ impl PredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Prediction, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
         let mut request = Request::new(&PREDICTIONS_CREATE);
         if let Some(value) = &self.prefer {
             request.header("Prefer", value);
@@ -2188,7 +2162,7 @@ impl PredictionsCreate {
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            201 | 202 => raw.untyped(),
+            201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -2201,7 +2175,7 @@ impl apigen_runtime::WithOptions for PredictionsCreate {
 }
 
 impl std::future::IntoFuture for PredictionsCreate {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2294,20 +2268,18 @@ impl PredictionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Prediction, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
         let mut request = Request::new(&PREDICTIONS_GET);
         request.path("prediction_id", &self.prediction_id);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -2320,7 +2292,7 @@ impl apigen_runtime::WithOptions for PredictionsGet {
 }
 
 impl std::future::IntoFuture for PredictionsGet {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2355,20 +2327,18 @@ impl PredictionsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Prediction, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
         let mut request = Request::new(&PREDICTIONS_CANCEL);
         request.path("prediction_id", &self.prediction_id);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -2381,7 +2351,7 @@ impl apigen_runtime::WithOptions for PredictionsCancel {
 }
 
 impl std::future::IntoFuture for PredictionsCancel {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2470,19 +2440,19 @@ impl TrainingsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::TrainingPage, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    ) -> Result<Response<types::TrainingPage>, Error> {
         let mut request = Request::new(&TRAININGS_LIST);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::TrainingPage>(),
             _ => raw.error(),
         }
     }
@@ -2495,7 +2465,7 @@ impl apigen_runtime::WithOptions for TrainingsList {
 }
 
 impl std::future::IntoFuture for TrainingsList {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::TrainingPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2584,20 +2554,18 @@ impl TrainingsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Training, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
         let mut request = Request::new(&TRAININGS_GET);
         request.path("training_id", &self.training_id);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -2610,7 +2578,7 @@ impl apigen_runtime::WithOptions for TrainingsGet {
 }
 
 impl std::future::IntoFuture for TrainingsGet {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2645,20 +2613,18 @@ impl TrainingsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+    pub async fn send(self) -> Result<types::Training, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
         let mut request = Request::new(&TRAININGS_CANCEL);
         request.path("training_id", &self.training_id);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.untyped(),
+            200 => raw.json::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -2671,7 +2637,7 @@ impl apigen_runtime::WithOptions for TrainingsCancel {
 }
 
 impl std::future::IntoFuture for TrainingsCancel {
-    type Output = Result<apigen_runtime::Untyped, Error>;
+    type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -2722,19 +2688,19 @@ impl WebhooksDefaultSecretGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::WebhooksDefaultSecretGetResponse, Error> {
+    pub async fn send(self) -> Result<types::WebhookSecret, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<types::WebhooksDefaultSecretGetResponse>, Error> {
+    ) -> Result<Response<types::WebhookSecret>, Error> {
         let mut request = Request::new(&WEBHOOKS_DEFAULT_SECRET_GET);
         request.options(self.options);
         let raw = self.client.send(request).await?;
         match raw.status().as_u16() {
-            200 => raw.json::<types::WebhooksDefaultSecretGetResponse>(),
+            200 => raw.json::<types::WebhookSecret>(),
             _ => raw.error(),
         }
     }
@@ -2747,7 +2713,7 @@ impl apigen_runtime::WithOptions for WebhooksDefaultSecretGet {
 }
 
 impl std::future::IntoFuture for WebhooksDefaultSecretGet {
-    type Output = Result<types::WebhooksDefaultSecretGetResponse, Error>;
+    type Output = Result<types::WebhookSecret, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -191,11 +191,520 @@ pub struct VersionPredictionRequest {
     pub webhook_events_filter: Option<Vec<PredictionRequestWebhookEventsFilterItem>>,
 }
 
+/// The status of a prediction or a training:
+///
+/// - `starting`: the prediction is starting up. If this status lasts longer than a few seconds, then it's typically because a new worker is being started to run the prediction.
+/// - `processing`: the `predict()` method of the model is currently running (for a training, its `train()` method).
+/// - `succeeded`: the prediction completed successfully.
+/// - `failed`: the prediction encountered an error during processing.
+/// - `canceled`: the prediction was canceled by its creator.
+///
+/// Schema: `#/components/schemas/prediction_status`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PredictionStatus {
+    /// `starting`
+    Starting,
+    /// `processing`
+    Processing,
+    /// `succeeded`
+    Succeeded,
+    /// `failed`
+    Failed,
+    /// `canceled`
+    Canceled,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl PredictionStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Starting => "starting",
+            Self::Processing => "processing",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PredictionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "starting" => Self::Starting,
+            "processing" => Self::Processing,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            "canceled" => Self::Canceled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(PredictionStatus);
+
+/// How the prediction was created.
+///
+/// Schema: `#/components/schemas/prediction/properties/source`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PredictionSource {
+    /// `api`
+    Api,
+    /// `web`
+    Web,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl PredictionSource {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Api => "api",
+            Self::Web => "web",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PredictionSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "api" => Self::Api,
+            "web" => Self::Web,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(PredictionSource);
+
+/// A convenience object that can be used to construct new API requests for the given prediction.
+///
+/// Schema: `#/components/schemas/prediction/properties/urls`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PredictionUrls {
+    /// The URL to [get the prediction](#predictions.get).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub get: Option<String>,
+    /// The URL to [cancel the prediction](#predictions.cancel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<String>,
+    /// Present if the requested model version supports streaming: an HTTPS URL that you can use to construct an [`EventSource`](https://developer.mozilla.org/en-US/docs/Web/API/EventSource) and receive the output as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    /// The URL of the prediction's page on the Replicate website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<String>,
+}
+
+/// Metrics of the run. Terminated predictions (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
+///
+/// Schema: `#/components/schemas/prediction/properties/metrics`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PredictionMetrics {
+    /// The amount of CPU or GPU time, in seconds, that the prediction used while running. It doesn't include time waiting for the prediction to start.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub predict_time: Option<Option<f64>>,
+    /// The total time, in seconds, the prediction took, including time waiting for it to start.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub total_time: Option<Option<f64>>,
+    /// Members not named in the schema.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A prediction: a run of a model version on some input. It is the body of [get a prediction](#predictions.get), of the operations that create or cancel a prediction, and of the webhook requests sent for it.
+///
+/// Schema: `#/components/schemas/prediction`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Prediction {
+    /// The unique ID of the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The model identifier string in the format of `{model_owner}/{model_name}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The unique ID of the model version used to create the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The model's input as a JSON object, as given when the prediction was created. All input parameters are automatically removed after an hour, by default, for predictions created through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The output of the model: any JSON value, depending on the model. In the case of success, it contains the output of the model. Any files are represented as HTTPS URLs, served by `replicate.delivery` and its subdomains; you'll need to pass the `Authorization` header to request them.
+    ///
+    /// Output values are automatically removed after an hour, by default, for predictions created through the API: the `output` key is still present, but its value is `null` after the output has been removed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub output: Option<Option<serde_json::Value>>,
+    /// The logs written by the model while it ran. Logs are automatically removed after an hour, by default, for predictions created through the API.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub logs: Option<Option<String>>,
+    /// In the case of failure, the error encountered during the prediction; `null` otherwise.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub error: Option<Option<serde_json::Value>>,
+    /// The status of the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PredictionStatus>,
+    /// How the prediction was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PredictionSource>,
+    /// `true` if the input and output data has been deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_removed: Option<bool>,
+    /// The time the prediction was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// The time the prediction started running; unset until it has started.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub started_at: Option<Option<String>>,
+    /// The time the prediction finished; unset until it has completed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub completed_at: Option<Option<String>>,
+    /// A convenience object that can be used to construct new API requests for the given prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<PredictionUrls>,
+    /// Metrics of the run. Terminated predictions (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub metrics: Option<Option<PredictionMetrics>>,
+}
+
+/// How the training was created.
+///
+/// Schema: `#/components/schemas/training/properties/source`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TrainingSource {
+    /// `api`
+    Api,
+    /// `web`
+    Web,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl TrainingSource {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Api => "api",
+            Self::Web => "web",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TrainingSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "api" => Self::Api,
+            "web" => Self::Web,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(TrainingSource);
+
+/// A convenience object that can be used to construct new API requests for the given training.
+///
+/// Schema: `#/components/schemas/training/properties/urls`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TrainingUrls {
+    /// The URL to [get the training](#trainings.get).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub get: Option<String>,
+    /// The URL to [cancel the training](#trainings.cancel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<String>,
+    /// The URL of the training's page on the Replicate website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<String>,
+}
+
+/// Metrics of the run. Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
+///
+/// Schema: `#/components/schemas/training/properties/metrics`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TrainingMetrics {
+    /// The amount of CPU or GPU time, in seconds, that the training used while running. It doesn't include time waiting for the training to start.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub predict_time: Option<Option<f64>>,
+    /// The total time, in seconds, the training took, including time waiting for it to start.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub total_time: Option<Option<f64>>,
+    /// Members not named in the schema.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A training: a run of a model version's `train()` function that creates a new version of the model at the destination. It is the body of [get a training](#trainings.get), of the operations that create or cancel a training, and of the webhook requests sent for it.
+///
+/// Schema: `#/components/schemas/training`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Training {
+    /// The unique ID of the training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The model identifier string, in the format of `{model_owner}/{model_name}`, of the model being trained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The unique ID of the model version used to create the training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The model the training pushes its new version to, in the format `{destination_model_owner}/{destination_model_name}`. It is an existing model owned by the user or organization that made the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// An object containing inputs to the Cog model's `train()` function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The output of the training: any JSON value. In the case of success, it contains the output of the model (such as the new `version` and its `weights`). Any files are represented as HTTPS URLs; you'll need to pass the `Authorization` header to request them.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub output: Option<Option<serde_json::Value>>,
+    /// The logs written by the model while it trained.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub logs: Option<Option<String>>,
+    /// In the case of failure, the error encountered during the training; `null` otherwise.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub error: Option<Option<serde_json::Value>>,
+    /// The status of the training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PredictionStatus>,
+    /// How the training was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<TrainingSource>,
+    /// The time the training was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// The time the training started running; unset until it has started.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub started_at: Option<Option<String>>,
+    /// The time the training finished; unset until it has completed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub completed_at: Option<Option<String>>,
+    /// A convenience object that can be used to construct new API requests for the given training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<TrainingUrls>,
+    /// Metrics of the run. Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub metrics: Option<Option<TrainingMetrics>>,
+}
+
+/// A version of a model. Every model describes its inputs and outputs with [OpenAPI Schema Objects](https://spec.openapis.org/oas/latest.html#schemaObject) in the `openapi_schema` property.
+///
+/// Schema: `#/components/schemas/model_version`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ModelVersion {
+    /// The ID of the model version, a 64-character string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The time the version was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// The version of Cog used to build the model version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cog_version: Option<String>,
+    /// An OpenAPI document describing the model's inputs and outputs: `components.schemas.Input` is the schema of a prediction's `input` and `components.schemas.Output` the schema of its `output`. See the docs on [Cog's supported input and output types](https://github.com/replicate/cog/blob/75b7802219e7cd4cee845e34c4c22139558615d4/docs/python.md#input-and-output-types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi_schema: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Whether the model is public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
+///
+/// Schema: `#/components/schemas/model/properties/visibility`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ModelVisibility {
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl ModelVisibility {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ModelVisibility {
+    fn from(value: &str) -> Self {
+        match value {
+            "public" => Self::Public,
+            "private" => Self::Private,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(ModelVisibility);
+
+/// A model on Replicate.
+///
+/// Schema: `#/components/schemas/model`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Model {
+    /// The URL of the model's page on the Replicate website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The name of the user or organization that owns the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The name of the model. It is unique among all models owned by the same user or organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A description of the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the model is public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<ModelVisibility>,
+    /// A URL for the model's source code on GitHub, if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub github_url: Option<Option<String>>,
+    /// A URL for the model's paper, if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub paper_url: Option<Option<String>>,
+    /// A URL for the model's license, if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub license_url: Option<Option<String>>,
+    /// The number of times the model has been run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_count: Option<i64>,
+    /// An HTTPS URL for an image file. This can be:
+    ///
+    /// - An image uploaded by the model author.
+    /// - The output file of the example prediction, if the model author has not set a cover image.
+    /// - The input file of the example prediction, if the model author has not set a cover image and the example prediction has no output file.
+    /// - A generic fallback image.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub cover_image_url: Option<Option<String>>,
+    /// A [prediction](#predictions.get) created with this model, as an example; `null` if there is none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub default_example: Option<Option<Prediction>>,
+    /// The model's most recently pushed [version](#models.versions.get); `null` if no version has been pushed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub latest_version: Option<Option<ModelVersion>>,
+}
+
+/// A curated collection of models.
+///
+/// Schema: `#/components/schemas/collection`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Collection {
+    /// The name of the collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The slug of the collection, like `super-resolution` or `image-restoration`, used in its URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// A description of the collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The models in the collection. Present in [get a collection](#collections.get), not in the pages of [list collections](#collections.list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<Model>>,
+}
+
 /// The account type. Can be a user or an organization.
 ///
-/// Schema: `#/paths/~1account/get/responses/200/content/application~1json/schema/properties/type`.
+/// Schema: `#/components/schemas/account/properties/type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum AccountGetResponseType {
+pub enum AccountType {
     /// `organization`
     Organization,
     /// `user`
@@ -204,7 +713,7 @@ pub enum AccountGetResponseType {
     Other(String),
 }
 
-impl AccountGetResponseType {
+impl AccountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -215,7 +724,7 @@ impl AccountGetResponseType {
     }
 }
 
-impl From<&str> for AccountGetResponseType {
+impl From<&str> for AccountType {
     fn from(value: &str) -> Self {
         match value {
             "organization" => Self::Organization,
@@ -225,45 +734,33 @@ impl From<&str> for AccountGetResponseType {
     }
 }
 
-apigen_runtime::string_enum!(AccountGetResponseType);
+apigen_runtime::string_enum!(AccountType);
 
-/// Schema: `#/paths/~1account/get/responses/200/content/application~1json/schema`.
+/// A user or organization account.
+///
+/// Schema: `#/components/schemas/account`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct AccountGetResponse {
-    /// The GitHub URL of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_url: Option<String>,
-    /// The name of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+pub struct Account {
     /// The account type. Can be a user or an organization.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AccountGetResponseType>,
+    pub type_: Option<AccountType>,
     /// The username of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema/properties/results/items/properties/current_release/properties/configuration`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsListResponseResultsItemCurrentReleaseConfiguration {
-    /// The SKU for the hardware used to run the model.
+    /// The name of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hardware: Option<String>,
-    /// The maximum number of instances for scaling.
+    pub name: Option<String>,
+    /// The GitHub URL of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_instances: Option<i64>,
-    /// The minimum number of instances for scaling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_instances: Option<i64>,
+    pub github_url: Option<String>,
 }
 
 /// The account type of the creator. Can be a user or an organization.
 ///
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema/properties/results/items/properties/current_release/properties/created_by/properties/type`.
+/// Schema: `#/components/schemas/deployment_release/properties/created_by/properties/type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DeploymentsListResponseResultsItemCurrentReleaseCreatedByType {
+pub enum DeploymentReleaseCreatedByType {
     /// `organization`
     Organization,
     /// `user`
@@ -272,7 +769,7 @@ pub enum DeploymentsListResponseResultsItemCurrentReleaseCreatedByType {
     Other(String),
 }
 
-impl DeploymentsListResponseResultsItemCurrentReleaseCreatedByType {
+impl DeploymentReleaseCreatedByType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -283,7 +780,7 @@ impl DeploymentsListResponseResultsItemCurrentReleaseCreatedByType {
     }
 }
 
-impl From<&str> for DeploymentsListResponseResultsItemCurrentReleaseCreatedByType {
+impl From<&str> for DeploymentReleaseCreatedByType {
     fn from(value: &str) -> Self {
         match value {
             "organization" => Self::Organization,
@@ -293,76 +790,250 @@ impl From<&str> for DeploymentsListResponseResultsItemCurrentReleaseCreatedByTyp
     }
 }
 
-apigen_runtime::string_enum!(
-    DeploymentsListResponseResultsItemCurrentReleaseCreatedByType
-);
+apigen_runtime::string_enum!(DeploymentReleaseCreatedByType);
 
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema/properties/results/items/properties/current_release/properties/created_by`.
+/// The account that created the release.
+///
+/// Schema: `#/components/schemas/deployment_release/properties/created_by`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsListResponseResultsItemCurrentReleaseCreatedBy {
-    /// The GitHub URL of the account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_url: Option<String>,
-    /// The name of the account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+pub struct DeploymentReleaseCreatedBy {
     /// The account type of the creator. Can be a user or an organization.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<DeploymentsListResponseResultsItemCurrentReleaseCreatedByType>,
+    pub type_: Option<DeploymentReleaseCreatedByType>,
     /// The username of the account that created the release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The name of the account that created the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The GitHub URL of the account that created the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_url: Option<String>,
 }
 
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema/properties/results/items/properties/current_release`.
+/// The hardware and scaling configuration of the release.
+///
+/// Schema: `#/components/schemas/deployment_release/properties/configuration`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsListResponseResultsItemCurrentRelease {
+pub struct DeploymentReleaseConfiguration {
+    /// The SKU for the hardware used to run the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<
-        DeploymentsListResponseResultsItemCurrentReleaseConfiguration,
-    >,
-    /// The time the release was created.
+    pub hardware: Option<String>,
+    /// The minimum number of instances for scaling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub min_instances: Option<i64>,
+    /// The maximum number of instances for scaling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<DeploymentsListResponseResultsItemCurrentReleaseCreatedBy>,
-    /// The model identifier string in the format of `{model_owner}/{model_name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
+    pub max_instances: Option<i64>,
+}
+
+/// A release of a deployment: the model version and configuration it runs. Updating any deployment properties creates a new release and increments its `number`.
+///
+/// Schema: `#/components/schemas/deployment_release`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DeploymentRelease {
     /// The release number. This is an auto-incrementing integer that starts at 1, and is set automatically when a deployment is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
+    /// The model identifier string in the format of `{model_owner}/{model_name}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The ID of the model version used in the release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The time the release was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// The account that created the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<DeploymentReleaseCreatedBy>,
+    /// The hardware and scaling configuration of the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<DeploymentReleaseConfiguration>,
 }
 
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema/properties/results/items`.
+/// A deployment of a model, with its current release.
+///
+/// Schema: `#/components/schemas/deployment`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsListResponseResultsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_release: Option<DeploymentsListResponseResultsItemCurrentRelease>,
-    /// The name of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+pub struct Deployment {
     /// The owner of the deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// The name of the deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The current release of the deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_release: Option<DeploymentRelease>,
 }
 
-/// Schema: `#/paths/~1deployments/get/responses/200/content/application~1json/schema`.
+/// Hardware that models and deployments can run on, identified by its SKU.
+///
+/// Schema: `#/components/schemas/hardware`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsListResponse {
+pub struct Hardware {
+    /// The name of the hardware.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SKU of the hardware.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+}
+
+/// The signing secret for the default webhook endpoint, used to verify that webhook requests are coming from Replicate.
+///
+/// Schema: `#/components/schemas/webhook_secret`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WebhookSecret {
+    /// The signing secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// A page of predictions, sorted with the most recent prediction first.
+///
+/// Schema: `#/components/schemas/prediction_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PredictionPage {
+    /// A URL pointing to the next page of prediction objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
+    /// A URL pointing to the previous page of prediction objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
+    /// An array containing a page of prediction objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<Prediction>>,
+}
+
+/// A page of trainings, sorted with the most recent training first.
+///
+/// Schema: `#/components/schemas/training_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TrainingPage {
+    /// A URL pointing to the next page of training objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
+    /// A URL pointing to the previous page of training objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
+    /// An array containing a page of training objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<Training>>,
+}
+
+/// A page of models, as returned by listing or searching public models.
+///
+/// Schema: `#/components/schemas/model_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ModelPage {
+    /// A URL pointing to the next page of model objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
+    /// A URL pointing to the previous page of model objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
+    /// An array containing a page of model objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<Model>>,
+}
+
+/// A page of model versions, sorted with the most recent version first.
+///
+/// Schema: `#/components/schemas/model_version_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ModelVersionPage {
+    /// A URL pointing to the next page of model version objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
+    /// A URL pointing to the previous page of model version objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
+    /// An array containing a page of model version objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<ModelVersion>>,
+}
+
+/// A page of collections. The collections in it do not list their models.
+///
+/// Schema: `#/components/schemas/collection_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CollectionPage {
+    /// A URL pointing to the next page of collection objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
+    /// A URL pointing to the previous page of collection objects if any.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
+    /// An array containing a page of collection objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<Collection>>,
+}
+
+/// A page of deployments, sorted with the most recent deployment first.
+///
+/// Schema: `#/components/schemas/deployment_page`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DeploymentPage {
     /// A URL pointing to the next page of deployment objects if any
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of deployment objects if any
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub previous: Option<Option<String>>,
     /// An array containing a page of deployment objects
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<DeploymentsListResponseResultsItem>>,
+    pub results: Option<Vec<Deployment>>,
 }
 
 /// Schema: `#/paths/~1deployments/post/requestBody/content/application~1json/schema`.
@@ -382,42 +1053,6 @@ pub struct DeploymentsCreateBody {
     pub version: String,
 }
 
-/// Schema: `#/paths/~1deployments/post/responses/200/content/application~1json/schema/properties/current_release`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsCreateResponseCurrentRelease {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<
-        DeploymentsListResponseResultsItemCurrentReleaseConfiguration,
-    >,
-    /// The time the release was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<DeploymentsListResponseResultsItemCurrentReleaseCreatedBy>,
-    /// The model identifier string in the format of `{model_owner}/{model_name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// The release number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
-    /// The ID of the model version used in the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-/// Schema: `#/paths/~1deployments/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentsCreateResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_release: Option<DeploymentsCreateResponseCurrentRelease>,
-    /// The name of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The owner of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-}
-
 /// Schema: `#/paths/~1deployments~1{deployment_owner}~1{deployment_name}/patch/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeploymentsUpdateBody {
@@ -433,17 +1068,6 @@ pub struct DeploymentsUpdateBody {
     /// The ID of the model version that you want to deploy
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-}
-
-/// Schema: `#/paths/~1hardware/get/responses/200/content/application~1json/schema/items`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct HardwareListResponseItem {
-    /// The name of the hardware.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The SKU of the hardware.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<String>,
 }
 
 /// Whether the model should be public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
@@ -508,12 +1132,4 @@ pub struct ModelsCreateBody {
     pub paper_url: Option<String>,
     /// Whether the model should be public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
     pub visibility: ModelsCreateBodyVisibility,
-}
-
-/// Schema: `#/paths/~1webhooks~1default~1secret/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct WebhooksDefaultSecretGetResponse {
-    /// The signing secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
 }
