@@ -64,6 +64,33 @@ pub struct Operation {
     pub secured: bool,
     /// The enum of success bodies, when they differ in type.
     pub response_enum: Option<String>,
+    /// The enum of documented error bodies, when the spec types any.
+    pub error_enum: Option<String>,
+    /// How to follow the listing to its next page, when it is one.
+    pub pagination: Option<Pagination>,
+    /// A `text/event-stream` success response: the type of each event's
+    /// data (`None`: text).
+    pub event_stream: Option<Option<Ty>>,
+}
+
+/// A field of a page, with how it is declared, so that the emitter can
+/// reach its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageField {
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pagination {
+    /// The page has the URL of the next page (`next`).
+    NextUrl { next: PageField, items: PageField },
+    /// The page has a cursor that goes back as query parameter `param`.
+    Cursor { param: String, next: PageField, items: PageField },
+    /// The body is an array; the next page is in the `Link` header.
+    LinkHeader,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,6 +132,8 @@ pub enum MediaKind {
     Json,
     Text,
     Binary,
+    /// `text/event-stream`: server-sent events.
+    EventStream,
 }
 
 impl MediaKind {
@@ -113,6 +142,8 @@ impl MediaKind {
         let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if essence == "application/json" || essence.ends_with("+json") {
             Some(MediaKind::Json)
+        } else if essence == "text/event-stream" {
+            Some(MediaKind::EventStream)
         } else if (essence.starts_with("text/") && essence != "text/event-stream")
             || essence == "application/xml"
             || essence.ends_with("+xml")
@@ -263,7 +294,7 @@ impl Response {
                 (MediaKind::Json, Some(ty)) => Decode::Json(ty.clone()),
                 (MediaKind::Json, None) => Decode::Untyped,
                 (MediaKind::Text, _) => Decode::Text,
-                (MediaKind::Binary, _) => Decode::Bytes,
+                (MediaKind::Binary | MediaKind::EventStream, _) => Decode::Bytes,
             },
         }
     }

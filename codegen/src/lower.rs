@@ -443,6 +443,54 @@ impl<'a> Lower<'a> {
         true
     }
 
+    /// Detects how a listing continues: a `next` URL beside an array of
+    /// items, a cursor field that names a query parameter of the
+    /// operation, or (for a bare array with a `page` parameter) the `Link`
+    /// header.
+    fn pagination(&self, op: &Operation) -> Option<Pagination> {
+        if !matches!(op.http_method.as_str(), "GET" | "QUERY") || op.response_enum.is_some() {
+            return None;
+        }
+        let (_, decode) = op.successes().into_iter().next()?;
+        let ty = match decode {
+            Decode::Json(ty) => ty,
+            _ => return None,
+        };
+        let query: Vec<&str> = op.params.iter().filter(|p| p.location == Location::Query).map(|p| p.name.as_str()).collect();
+        if let Ty::Vec(_) = ty {
+            return query.contains(&"page").then_some(Pagination::LinkHeader);
+        }
+        let Ty::Named(name) = ty else { return None };
+        let TypeKind::Struct { fields, .. } = &self.types.get(&name)?.kind else { return None };
+        let field = |f: &Field| PageField { ident: f.ident.clone(), ty: f.ty.clone(), required: f.required };
+        let base = |ty: &Ty| match ty {
+            Ty::Option(inner) => (**inner).clone(),
+            other => other.clone(),
+        };
+        let arrays: Vec<&Field> = fields.iter().filter(|f| matches!(base(&f.ty), Ty::Vec(_))).collect();
+        let items = ITEM_FIELDS
+            .iter()
+            .find_map(|n| arrays.iter().find(|f| f.name == *n))
+            .or(if arrays.len() == 1 { arrays.first() } else { None })?;
+        // A cursor: a response field named after a query parameter.
+        for f in fields.iter().filter(|f| matches!(base(&f.ty), Ty::String | Ty::I64 | Ty::I32)) {
+            let param = query.iter().find(|p| {
+                let camel = names::camel(p, "P");
+                f.name == format!("next_{p}")
+                    || f.name == format!("next{camel}")
+                    || (**p == "page_token" && f.name == "next_page")
+                    || (**p == "cursor" && f.name == "next_cursor")
+            });
+            if let Some(p) = param {
+                return Some(Pagination::Cursor { param: (*p).to_owned(), next: field(f), items: field(items) });
+            }
+        }
+        let next = fields
+            .iter()
+            .find(|f| NEXT_URL_FIELDS.contains(&f.name.as_str()) && base(&f.ty) == Ty::String)?;
+        Some(Pagination::NextUrl { next: field(next), items: field(items) })
+    }
+
     fn security_schemes(&mut self) -> Vec<SecurityScheme> {
         let mut out = Vec::new();
         let Some(components) = &self.api.components else { return out };
@@ -583,10 +631,27 @@ impl<'a> Lower<'a> {
             responses,
             secured,
             response_enum: None,
+            error_enum: None,
+            pagination: None,
+            event_stream: None,
         };
         if lowered.needs_response_enum() {
             lowered.response_enum = Some(builders.take(&format!("{}Response", lowered.builder)).0);
         }
+        let typed_errors = lowered.responses.iter().any(|r| {
+            !r.success && r.content.iter().any(|c| c.kind == MediaKind::Json && c.ty.is_some())
+        });
+        if typed_errors {
+            lowered.error_enum = Some(builders.take(&format!("{}Error", lowered.builder)).0);
+        }
+        lowered.event_stream = lowered
+            .responses
+            .iter()
+            .filter(|r| r.success)
+            .flat_map(|r| &r.content)
+            .find(|c| c.kind == MediaKind::EventStream)
+            .map(|c| c.ty.clone());
+        lowered.pagination = self.pagination(&lowered);
         lowered
     }
 
@@ -733,6 +798,7 @@ impl<'a> Lower<'a> {
             .content
             .iter()
             .filter_map(|(mt, m)| MediaKind::of(mt).map(|k| (mt, m, k)))
+            .filter(|(_, _, k)| *k != MediaKind::EventStream)
             .collect();
         let chosen = supported
             .iter()
@@ -754,7 +820,7 @@ impl<'a> Lower<'a> {
                 None => Ty::Json,
             },
             MediaKind::Text => Ty::String,
-            MediaKind::Binary => Ty::Bytes,
+            MediaKind::Binary | MediaKind::EventStream => Ty::Bytes,
         };
         Some(RequestBody {
             required: body.required,
@@ -814,6 +880,13 @@ impl<'a> Lower<'a> {
                     MediaKind::Json => media.schema.as_ref().map(|s| self.schema_ty(s, &hint, &diag::join(&mptr, "schema"))),
                     MediaKind::Text => Some(Ty::String),
                     MediaKind::Binary => Some(Ty::Bytes),
+                    // Each event's data, as the schema says; text without one.
+                    MediaKind::EventStream => match &media.schema {
+                        Some(s) if !is_string_schema(s) => {
+                            Some(self.schema_ty(s, &format!("{builder}Event"), &diag::join(&mptr, "schema")))
+                        }
+                        _ => None,
+                    },
                 };
                 // Error bodies are not typed yet: their schemas still name
                 // types, so that the types exist for callers.
@@ -829,6 +902,15 @@ impl<'a> Lower<'a> {
         out
     }
 }
+
+fn is_string_schema(s: &ReferenceOr<Schema>) -> bool {
+    matches!(s, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::String(_)), .. }))
+}
+
+/// Response fields that hold the next page's URL.
+const NEXT_URL_FIELDS: &[&str] = &["next", "next_url", "next_page_url", "next_link", "nextLink", "nextPageUrl"];
+/// Response fields that hold the items of a page, by preference.
+const ITEM_FIELDS: &[&str] = &["results", "data", "items", "entries", "records", "values"];
 
 fn operation_id(key: &str, path: &str, op: &openapiv3::Operation) -> String {
     match &op.operation_id {

@@ -225,7 +225,7 @@ impl Client {
         let mut buf = bytes::BytesMut::new();
         while let Some(chunk) = resp.chunk().await.map_err(|source| Error::Transport {
             operation,
-            source,
+            source: source.without_url(),
             attempts: 1,
         })? {
             if buf.len() + chunk.len() > limit {
@@ -261,8 +261,19 @@ impl Client {
                     status = tracing::field::Empty,
                     duration_ms = tracing::field::Empty,
                 );
-                let result = self.attempt(req).instrument(attempt_span.clone()).await;
-                attempt_span.record("duration_ms", started.elapsed().as_millis() as u64);
+                // The URL can carry an API key in its query: errors never
+                // show it.
+                let result = self
+                    .attempt(req)
+                    .instrument(attempt_span.clone())
+                    .await
+                    .map_err(reqwest::Error::without_url);
+                let duration_ms = started.elapsed().as_millis() as u64;
+                attempt_span.record("duration_ms", duration_ms);
+                attempt_span.in_scope(|| match &result {
+                    Ok(resp) => tracing::debug!(status = resp.status().as_u16(), duration_ms, "response"),
+                    Err(e) => tracing::debug!(error = %e, duration_ms, "no response"),
+                });
                 let wait = match result {
                     Ok(resp) => {
                         let status = resp.status();

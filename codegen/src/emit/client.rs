@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, ident, ty_tokens, Ctx};
-use crate::ir::{Decode, Location, MediaKind, Operation, Param, SecurityKind, Status, Ty, TypeKind};
+use crate::ir::{Decode, Location, MediaKind, Operation, PageField, Pagination, Param, SecurityKind, Status, Ty, TypeKind};
 use crate::names;
 
 /// The scheme `new` and `from_env` take credentials for: the first one the
@@ -78,15 +78,16 @@ pub fn lib_rs(ctx: &Ctx) -> TokenStream {
         #(#modules)*
 
         pub use apigen_runtime::{
-            ApiError, ApiKeyLocation, ClientBuilder, Credentials, Error, ProblemDetails, RequestOptions,
-            Response, Untyped, WithOptions,
+            ApiError, ApiKeyLocation, BoxStream, ClientBuilder, Credentials, Error, Event, ProblemDetails,
+            RequestOptions, Response, RetryPolicy, Untyped, WithOptions,
         };
         pub use client::*;
 
-        /// The client and the traits its builders need, in one import.
+        /// The client and the traits its builders and streams need, in one
+        /// import.
         pub mod prelude {
             pub use crate::Client;
-            pub use apigen_runtime::WithOptions;
+            pub use apigen_runtime::{StreamExt, TryStreamExt, WithOptions};
         }
     }
 }
@@ -321,7 +322,7 @@ fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
     Some(match body.content.kind {
         MediaKind::Json => ty_tokens(ctx, body.content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None),
         MediaKind::Text => quote!(String),
-        MediaKind::Binary => quote!(apigen_runtime::Bytes),
+        MediaKind::Binary | MediaKind::EventStream => quote!(apigen_runtime::Bytes),
     })
 }
 
@@ -440,7 +441,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         let send = |v: TokenStream| match body.content.kind {
             MediaKind::Json => quote!(request.json(#mt, #v);),
             MediaKind::Text => quote!(request.text(#mt, String::clone(#v));),
-            MediaKind::Binary => quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));),
+            MediaKind::Binary | MediaKind::EventStream => quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));),
         };
         if body.required {
             fields.push(quote!(body: #ty,));
@@ -465,6 +466,15 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 
     let (out_ty, arms, enum_item) = responses(ctx, op);
+    let (error_arms, error_item) = errors(ctx, op);
+    let fallback = if error_arms.iter().any(|(default, _)| *default) {
+        TokenStream::new()
+    } else {
+        quote!(_ => raw.error(),)
+    };
+    let error_arms = error_arms.into_iter().map(|(_, arm)| arm);
+    let extras = pagination(ctx, op, &out_ty);
+    let stream = event_stream(ctx, op);
     let doc = op_docs(op);
     let must_use = "a request does nothing until it is sent with `.send()` or `.await`";
     quote! {
@@ -476,9 +486,10 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         };
 
         #enum_item
+        #error_item
 
         #doc
-        #[derive(Debug)]
+        #[derive(Debug, Clone)]
         #[must_use = #must_use]
         pub struct #name {
             client: apigen_runtime::Client,
@@ -500,15 +511,28 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
 
             /// Sends the request and returns the body with the status and headers.
             pub async fn send_with_response(self) -> Result<Response<#out_ty>, Error> {
+                Self::decode(self.client.send(self.request()).await?)
+            }
+
+            /// The request as it will be sent, for inspection or to send
+            /// through [`apigen_runtime::Client::send`].
+            pub fn request(&self) -> Request {
                 let mut request = Request::new(&#op_static);
                 #(#sends)*
-                request.options(self.options);
-                let raw = self.client.send(request).await?;
+                request.options(self.options.clone());
+                request
+            }
+
+            fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<#out_ty>, Error> {
                 match raw.status().as_u16() {
                     #(#arms)*
-                    _ => raw.error(),
+                    #(#error_arms)*
+                    #fallback
                 }
             }
+
+            #extras
+            #stream
         }
 
         impl apigen_runtime::WithOptions for #name {
@@ -525,6 +549,168 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// An expression for the value of a page field as `Option<&T>`-like input
+/// to `Next`, from `r.body`.
+fn next_value(f: &PageField) -> TokenStream {
+    let id = ident(&f.ident);
+    let is_string = matches!(&f.ty, Ty::String) || matches!(&f.ty, Ty::Option(inner) if **inner == Ty::String);
+    match (&f.ty, f.required, is_string) {
+        (Ty::Option(_), false, true) => quote!(r.body.#id.as_ref().and_then(|v| v.as_deref())),
+        (Ty::Option(_), false, false) => quote!(r.body.#id.flatten()),
+        (Ty::Option(_), true, true) | (_, false, true) => quote!(r.body.#id.as_deref()),
+        (Ty::Option(_), true, false) | (_, false, false) => quote!(r.body.#id),
+        (_, true, true) => quote!(Some(r.body.#id.as_str())),
+        (_, true, false) => quote!(Some(r.body.#id)),
+    }
+}
+
+/// An expression for the items of a page `p`, as a `Vec`.
+fn page_items(f: &PageField) -> TokenStream {
+    let id = ident(&f.ident);
+    match (&f.ty, f.required) {
+        (Ty::Option(_), false) => quote!(p.#id.flatten().unwrap_or_default()),
+        (Ty::Option(_), true) | (_, false) => quote!(p.#id.unwrap_or_default()),
+        (_, true) => quote!(p.#id),
+    }
+}
+
+fn item_ty(ctx: &Ctx, f: &PageField) -> TokenStream {
+    let mut ty = &f.ty;
+    if let Ty::Option(inner) = ty {
+        ty = inner;
+    }
+    match ty {
+        Ty::Vec(inner) => ty_tokens(ctx, inner, &quote!(types::), None),
+        other => ty_tokens(ctx, other, &quote!(types::), None),
+    }
+}
+
+/// `pages()` and `items()` for a listing.
+fn pagination(ctx: &Ctx, op: &Operation, page_ty: &TokenStream) -> TokenStream {
+    let Some(p) = &op.pagination else { return TokenStream::new() };
+    let (next, items, item) = match p {
+        Pagination::NextUrl { next, items } => {
+            let v = next_value(next);
+            (quote!(apigen_runtime::Next::url(#v)), page_items(items), item_ty(ctx, items))
+        }
+        Pagination::Cursor { param, next, items } => {
+            let v = next_value(next);
+            (quote!(apigen_runtime::Next::query(#param, #v)), page_items(items), item_ty(ctx, items))
+        }
+        Pagination::LinkHeader => {
+            let item = match op.successes().first().map(|(_, d)| d.clone()) {
+                Some(Decode::Json(Ty::Vec(inner))) => ty_tokens(ctx, &inner, &quote!(types::), None),
+                _ => return TokenStream::new(),
+            };
+            (quote!(apigen_runtime::Next::link_header(&r.headers)), quote!(p), item)
+        }
+    };
+    quote! {
+        /// Every page of the listing, from this request on, in order.
+        pub fn pages(self) -> apigen_runtime::BoxStream<Result<#page_ty, Error>> {
+            apigen_runtime::pages(self.client.clone(), self.request(), Self::decode, |r| #next)
+        }
+
+        /// Every item of every page, in order.
+        pub fn items(self) -> apigen_runtime::BoxStream<Result<#item, Error>> {
+            apigen_runtime::items(self.pages(), |p| #items)
+        }
+    }
+}
+
+/// `stream()` for a `text/event-stream` response.
+fn event_stream(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let Some(data) = &op.event_stream else { return TokenStream::new() };
+    let (ty, parse) = match data {
+        Some(ty) => {
+            let t = ty_tokens(ctx, ty, &quote!(types::), None);
+            (t.clone(), quote!(|data| serde_json::from_str::<#t>(data)))
+        }
+        None => (quote!(String), quote!(apigen_runtime::text)),
+    };
+    quote! {
+        /// Sends the request and streams the server-sent events of the
+        /// response, resuming with `Last-Event-ID` if the connection drops.
+        pub fn stream(self) -> apigen_runtime::BoxStream<Result<apigen_runtime::Event<#ty>, Error>> {
+            let mut request = self.request();
+            request.header("Accept", "text/event-stream");
+            apigen_runtime::events(self.client.clone(), request, #parse)
+        }
+    }
+}
+
+fn error_variant_name(status: Status) -> String {
+    match status {
+        Status::Code(c) => match c {
+            400 => "BadRequest".into(),
+            401 => "Unauthorized".into(),
+            402 => "PaymentRequired".into(),
+            403 => "Forbidden".into(),
+            404 => "NotFound".into(),
+            405 => "MethodNotAllowed".into(),
+            409 => "Conflict".into(),
+            410 => "Gone".into(),
+            412 => "PreconditionFailed".into(),
+            413 => "PayloadTooLarge".into(),
+            415 => "UnsupportedMediaType".into(),
+            422 => "UnprocessableEntity".into(),
+            429 => "TooManyRequests".into(),
+            500 => "InternalServerError".into(),
+            502 => "BadGateway".into(),
+            503 => "ServiceUnavailable".into(),
+            504 => "GatewayTimeout".into(),
+            c => format!("Status{c}"),
+        },
+        Status::Range(r) => format!("Status{r}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+/// The match arms that decode documented error bodies (flagged when the
+/// arm is a catch-all), and the enum of them.
+fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) {
+    let Some(enum_name) = &op.error_enum else { return (Vec::new(), TokenStream::new()) };
+    let e = ident(enum_name);
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut ns = names::Namespace::default();
+    let mut failures: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| !r.success).collect();
+    failures.sort_by_key(|r| match r.status {
+        Status::Code(_) => 0,
+        Status::Range(_) => 1,
+        Status::Default => 2,
+    });
+    for r in failures {
+        let Some(ty) = r.content.iter().find(|c| c.kind == MediaKind::Json).and_then(|c| c.ty.as_ref()) else {
+            continue;
+        };
+        let (v, _) = ns.take(&error_variant_name(r.status));
+        let v = ident(&v);
+        let t = ty_tokens(ctx, ty, &quote!(types::), None);
+        let doc = format!(" {}", r.description.trim());
+        variants.push(quote!(#[doc = #doc] #v(#t),));
+        let (default, pat) = match r.status {
+            Status::Default => (true, quote!(_)),
+            s => (false, status_pattern(s)),
+        };
+        arms.push((default, quote!(#pat => raw.typed_error::<#t, #e, _>(#e::#v),)));
+    }
+    let doc = format!(
+        " The documented error bodies of `{}`; get one from an error with `error.as_api().and_then(|e| e.typed::<{}>())`.",
+        op.id, enum_name
+    );
+    (
+        arms,
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #e {
+                #(#variants)*
+            }
+        },
+    )
 }
 
 fn location_name(l: Location) -> &'static str {

@@ -39,7 +39,7 @@ static ACCOUNT_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /account` (`account.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct AccountGet {
     client: apigen_runtime::Client,
@@ -61,9 +61,20 @@ impl AccountGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Account>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&ACCOUNT_GET);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Account>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Account>(),
             _ => raw.error(),
@@ -119,7 +130,7 @@ static COLLECTIONS_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /collections` (`collections.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct CollectionsList {
     client: apigen_runtime::Client,
@@ -143,13 +154,43 @@ impl CollectionsList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::CollectionPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&COLLECTIONS_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::CollectionPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::CollectionPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(
+        self,
+    ) -> apigen_runtime::BoxStream<Result<types::CollectionPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Collection, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -196,7 +237,7 @@ static COLLECTIONS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /collections/{collection_slug}` (`collections.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct CollectionsGet {
     client: apigen_runtime::Client,
@@ -220,10 +261,21 @@ impl CollectionsGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Collection>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&COLLECTIONS_GET);
         request.path("collection_slug", &self.collection_slug);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Collection>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Collection>(),
             _ => raw.error(),
@@ -297,7 +349,7 @@ static DEPLOYMENTS_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /deployments` (`deployments.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsList {
     client: apigen_runtime::Client,
@@ -321,13 +373,43 @@ impl DeploymentsList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::DeploymentPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::DeploymentPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::DeploymentPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(
+        self,
+    ) -> apigen_runtime::BoxStream<Result<types::DeploymentPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Deployment, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -401,7 +483,7 @@ static DEPLOYMENTS_CREATE: apigen_runtime::Operation = apigen_runtime::Operation
 /// ```
 ///
 /// `POST /deployments` (`deployments.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsCreate {
     client: apigen_runtime::Client,
@@ -428,10 +510,21 @@ impl DeploymentsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_CREATE);
         request.json("application/json", &self.body);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
@@ -499,7 +592,7 @@ static DEPLOYMENTS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /deployments/{deployment_owner}/{deployment_name}` (`deployments.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsGet {
     client: apigen_runtime::Client,
@@ -529,11 +622,22 @@ impl DeploymentsGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_GET);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
@@ -581,7 +685,7 @@ static DEPLOYMENTS_DELETE: apigen_runtime::Operation = apigen_runtime::Operation
 /// The response will be an empty 204, indicating the deployment has been deleted.
 ///
 /// `DELETE /deployments/{deployment_owner}/{deployment_name}` (`deployments.delete`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsDelete {
     client: apigen_runtime::Client,
@@ -611,11 +715,20 @@ impl DeploymentsDelete {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<()>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_DELETE);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<()>, Error> {
         match raw.status().as_u16() {
             204 => raw.empty(),
             _ => raw.error(),
@@ -688,7 +801,7 @@ static DEPLOYMENTS_UPDATE: apigen_runtime::Operation = apigen_runtime::Operation
 /// Updating any deployment properties will increment the `number` field of the `current_release`.
 ///
 /// `PATCH /deployments/{deployment_owner}/{deployment_name}` (`deployments.update`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsUpdate {
     client: apigen_runtime::Client,
@@ -726,14 +839,25 @@ impl DeploymentsUpdate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_UPDATE);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Deployment>(),
             _ => raw.error(),
@@ -781,7 +905,7 @@ static DEPLOYMENTS_PREDICTIONS_CREATE: apigen_runtime::Operation = apigen_runtim
 /// For a complete overview of the `deployments.predictions.create` API check out our documentation on [creating a prediction](https://replicate.com/docs/topics/predictions/create-a-prediction) which covers a variety of use cases.
 ///
 /// `POST /deployments/{deployment_owner}/{deployment_name}/predictions` (`deployments.predictions.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct DeploymentsPredictionsCreate {
     client: apigen_runtime::Client,
@@ -829,6 +953,12 @@ impl DeploymentsPredictionsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&DEPLOYMENTS_PREDICTIONS_CREATE);
         request.path("deployment_owner", &self.deployment_owner);
         request.path("deployment_name", &self.deployment_name);
@@ -838,8 +968,13 @@ impl DeploymentsPredictionsCreate {
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
             201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
@@ -890,7 +1025,7 @@ static HARDWARE_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// ```
 ///
 /// `GET /hardware` (`hardware.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct HardwareList {
     client: apigen_runtime::Client,
@@ -914,9 +1049,20 @@ impl HardwareList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<Vec<types::Hardware>>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&HARDWARE_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<Vec<types::Hardware>>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<Vec<types::Hardware>>(),
             _ => raw.error(),
@@ -990,7 +1136,7 @@ static MODELS_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// - A generic fallback image.
 ///
 /// `GET /models` (`models.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsList {
     client: apigen_runtime::Client,
@@ -1012,13 +1158,41 @@ impl ModelsList {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::ModelPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::ModelPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -1079,7 +1253,7 @@ static MODELS_CREATE: apigen_runtime::Operation = apigen_runtime::Operation {
 /// Note that there is a limit of 1,000 models per account. For most purposes, we recommend using a single model and pushing new [versions](https://replicate.com/docs/how-does-replicate-work#versions) of the model as you make changes to it.
 ///
 /// `POST /models` (`models.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsCreate {
     client: apigen_runtime::Client,
@@ -1106,10 +1280,21 @@ impl ModelsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_CREATE);
         request.json("application/json", &self.body);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Model>, Error> {
         match raw.status().as_u16() {
             201 => raw.json::<types::Model>(),
             _ => raw.error(),
@@ -1185,7 +1370,7 @@ static MODELS_SEARCH: apigen_runtime::Operation = apigen_runtime::Operation {
 /// - A generic fallback image.
 ///
 /// `QUERY /models` (`models.search`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsSearch {
     client: apigen_runtime::Client,
@@ -1209,14 +1394,42 @@ impl ModelsSearch {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_SEARCH);
         request.text("text/plain", String::clone(&self.body));
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::ModelPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::ModelPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -1282,7 +1495,7 @@ static MODELS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// The `latest_version` object is the model's most recently pushed [version](#models.versions.get).
 ///
 /// `GET /models/{model_owner}/{model_name}` (`models.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsGet {
     client: apigen_runtime::Client,
@@ -1312,11 +1525,22 @@ impl ModelsGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_GET);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Model>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Model>(),
             _ => raw.error(),
@@ -1366,7 +1590,7 @@ static MODELS_DELETE: apigen_runtime::Operation = apigen_runtime::Operation {
 /// The response will be an empty 204, indicating the model has been deleted.
 ///
 /// `DELETE /models/{model_owner}/{model_name}` (`models.delete`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsDelete {
     client: apigen_runtime::Client,
@@ -1396,11 +1620,20 @@ impl ModelsDelete {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<()>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_DELETE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<()>, Error> {
         match raw.status().as_u16() {
             204 => raw.empty(),
             _ => raw.error(),
@@ -1448,7 +1681,7 @@ static MODELS_PREDICTIONS_CREATE: apigen_runtime::Operation = apigen_runtime::Op
 /// For a complete overview of the `deployments.predictions.create` API check out our documentation on [creating a prediction](https://replicate.com/docs/topics/predictions/create-a-prediction) which covers a variety of use cases.
 ///
 /// `POST /models/{model_owner}/{model_name}/predictions` (`models.predictions.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsPredictionsCreate {
     client: apigen_runtime::Client,
@@ -1496,6 +1729,12 @@ impl ModelsPredictionsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_PREDICTIONS_CREATE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
@@ -1505,8 +1744,13 @@ impl ModelsPredictionsCreate {
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
             201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
@@ -1563,7 +1807,7 @@ static MODELS_VERSIONS_LIST: apigen_runtime::Operation = apigen_runtime::Operati
 /// ```
 ///
 /// `GET /models/{model_owner}/{model_name}/versions` (`models.versions.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsVersionsList {
     client: apigen_runtime::Client,
@@ -1595,15 +1839,45 @@ impl ModelsVersionsList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::ModelVersionPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_VERSIONS_LIST);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::ModelVersionPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::ModelVersionPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(
+        self,
+    ) -> apigen_runtime::BoxStream<Result<types::ModelVersionPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::ModelVersion, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -1683,7 +1957,7 @@ static MODELS_VERSIONS_GET: apigen_runtime::Operation = apigen_runtime::Operatio
 /// For more details, see the docs on [Cog's supported input and output types](https://github.com/replicate/cog/blob/75b7802219e7cd4cee845e34c4c22139558615d4/docs/python.md#input-and-output-types)
 ///
 /// `GET /models/{model_owner}/{model_name}/versions/{version_id}` (`models.versions.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsVersionsGet {
     client: apigen_runtime::Client,
@@ -1718,12 +1992,23 @@ impl ModelsVersionsGet {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::ModelVersion>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_VERSIONS_GET);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
         request.path("version_id", &self.version_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::ModelVersion>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::ModelVersion>(),
             _ => raw.error(),
@@ -1776,7 +2061,7 @@ static MODELS_VERSIONS_DELETE: apigen_runtime::Operation = apigen_runtime::Opera
 /// The response will be an empty 202, indicating the deletion request has been accepted. It might take a few minutes to be processed.
 ///
 /// `DELETE /models/{model_owner}/{model_name}/versions/{version_id}` (`models.versions.delete`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsVersionsDelete {
     client: apigen_runtime::Client,
@@ -1811,12 +2096,23 @@ impl ModelsVersionsDelete {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_VERSIONS_DELETE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
         request.path("version_id", &self.version_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
         match raw.status().as_u16() {
             202 => raw.untyped(),
             _ => raw.error(),
@@ -1899,7 +2195,7 @@ static TRAININGS_CREATE: apigen_runtime::Operation = apigen_runtime::Operation {
 /// To find some models to train on, check out the [trainable language models collection](https://replicate.com/collections/trainable-language-models).
 ///
 /// `POST /models/{model_owner}/{model_name}/versions/{version_id}/trainings` (`trainings.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct TrainingsCreate {
     client: apigen_runtime::Client,
@@ -1940,6 +2236,12 @@ impl TrainingsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&TRAININGS_CREATE);
         request.path("model_owner", &self.model_owner);
         request.path("model_name", &self.model_name);
@@ -1947,8 +2249,13 @@ impl TrainingsCreate {
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
             201 => raw.json::<types::Training>(),
             _ => raw.error(),
@@ -2038,7 +2345,7 @@ static PREDICTIONS_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// `data_removed` will be `true` if the input and output data has been deleted.
 ///
 /// `GET /predictions` (`predictions.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct PredictionsList {
     client: apigen_runtime::Client,
@@ -2062,13 +2369,43 @@ impl PredictionsList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::PredictionPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&PREDICTIONS_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::PredictionPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::PredictionPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(
+        self,
+    ) -> apigen_runtime::BoxStream<Result<types::PredictionPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Prediction, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -2112,7 +2449,7 @@ static PREDICTIONS_CREATE: apigen_runtime::Operation = apigen_runtime::Operation
 /// For a complete overview of the `predictions.create` API check out our documentation on [creating a prediction](https://replicate.com/docs/topics/predictions/create-a-prediction) which covers a variety of use cases.
 ///
 /// `POST /predictions` (`predictions.create`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct PredictionsCreate {
     client: apigen_runtime::Client,
@@ -2152,6 +2489,12 @@ impl PredictionsCreate {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&PREDICTIONS_CREATE);
         if let Some(value) = &self.prefer {
             request.header("Prefer", value);
@@ -2159,8 +2502,13 @@ impl PredictionsCreate {
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
             201 | 202 => raw.json::<types::Prediction>(),
             _ => raw.error(),
@@ -2250,7 +2598,7 @@ static PREDICTIONS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// Output files are served by `replicate.delivery` and its subdomains. If you use an allow list of external domains for your assets, add `replicate.delivery` and `*.replicate.delivery` to it.
 ///
 /// `GET /predictions/{prediction_id}` (`predictions.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct PredictionsGet {
     client: apigen_runtime::Client,
@@ -2274,10 +2622,21 @@ impl PredictionsGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&PREDICTIONS_GET);
         request.path("prediction_id", &self.prediction_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Prediction>(),
             _ => raw.error(),
@@ -2309,7 +2668,7 @@ static PREDICTIONS_CANCEL: apigen_runtime::Operation = apigen_runtime::Operation
 /// Cancel a prediction
 ///
 /// `POST /predictions/{prediction_id}/cancel` (`predictions.cancel`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct PredictionsCancel {
     client: apigen_runtime::Client,
@@ -2333,10 +2692,21 @@ impl PredictionsCancel {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&PREDICTIONS_CANCEL);
         request.path("prediction_id", &self.prediction_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Prediction>(),
             _ => raw.error(),
@@ -2424,7 +2794,7 @@ static TRAININGS_LIST: apigen_runtime::Operation = apigen_runtime::Operation {
 /// `version` will be the unique ID of model version used to create the training.
 ///
 /// `GET /trainings` (`trainings.list`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct TrainingsList {
     client: apigen_runtime::Client,
@@ -2448,13 +2818,41 @@ impl TrainingsList {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::TrainingPage>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&TRAININGS_LIST);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::TrainingPage>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::TrainingPage>(),
             _ => raw.error(),
         }
+    }
+
+    /// Every page of the listing, from this request on, in order.
+    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::TrainingPage, Error>> {
+        apigen_runtime::pages(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            |r| apigen_runtime::Next::url(
+                r.body.next.as_ref().and_then(|v| v.as_deref()),
+            ),
+        )
+    }
+
+    /// Every item of every page, in order.
+    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Training, Error>> {
+        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
     }
 }
 
@@ -2536,7 +2934,7 @@ static TRAININGS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 /// Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) will include a `metrics` object with a `predict_time` property showing the amount of CPU or GPU time, in seconds, that the training used while running. It won't include time waiting for the training to start.
 ///
 /// `GET /trainings/{training_id}` (`trainings.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct TrainingsGet {
     client: apigen_runtime::Client,
@@ -2560,10 +2958,21 @@ impl TrainingsGet {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&TRAININGS_GET);
         request.path("training_id", &self.training_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Training>(),
             _ => raw.error(),
@@ -2595,7 +3004,7 @@ static TRAININGS_CANCEL: apigen_runtime::Operation = apigen_runtime::Operation {
 /// Cancel a training
 ///
 /// `POST /trainings/{training_id}/cancel` (`trainings.cancel`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct TrainingsCancel {
     client: apigen_runtime::Client,
@@ -2619,10 +3028,21 @@ impl TrainingsCancel {
 
     /// Sends the request and returns the body with the status and headers.
     pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&TRAININGS_CANCEL);
         request.path("training_id", &self.training_id);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::Training>(),
             _ => raw.error(),
@@ -2672,7 +3092,7 @@ static WEBHOOKS_DEFAULT_SECRET_GET: apigen_runtime::Operation = apigen_runtime::
 /// ```
 ///
 /// `GET /webhooks/default/secret` (`webhooks.default.secret.get`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct WebhooksDefaultSecretGet {
     client: apigen_runtime::Client,
@@ -2696,9 +3116,20 @@ impl WebhooksDefaultSecretGet {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::WebhookSecret>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&WEBHOOKS_DEFAULT_SECRET_GET);
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::WebhookSecret>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::WebhookSecret>(),
             _ => raw.error(),

@@ -20,7 +20,7 @@ static MODELS_TRAIN: apigen_runtime::Operation = apigen_runtime::Operation {
 /// Trigger the given modelId training
 ///
 /// `PUT /models/{modelId}/train` (`models.train`)
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
 pub struct ModelsTrain {
     client: apigen_runtime::Client,
@@ -54,13 +54,24 @@ impl ModelsTrain {
     pub async fn send_with_response(
         self,
     ) -> Result<Response<types::PutModelsTrainResponse>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
         let mut request = Request::new(&MODELS_TRAIN);
         request.path("modelId", &self.model_id);
         if let Some(value) = &self.body {
             request.json("application/json", value);
         }
-        request.options(self.options);
-        let raw = self.client.send(request).await?;
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<types::PutModelsTrainResponse>, Error> {
         match raw.status().as_u16() {
             200 => raw.json::<types::PutModelsTrainResponse>(),
             _ => raw.error(),

@@ -21,14 +21,15 @@ pub mod builders;
 mod client;
 pub mod types;
 pub use apigen_runtime::{
-    ApiError, ApiKeyLocation, ClientBuilder, Credentials, Error, ProblemDetails,
-    RequestOptions, Response, Untyped, WithOptions,
+    ApiError, ApiKeyLocation, BoxStream, ClientBuilder, Credentials, Error, Event,
+    ProblemDetails, RequestOptions, Response, RetryPolicy, Untyped, WithOptions,
 };
 
 pub use client::*;
 
-/// The client and the traits its builders need, in one import.
+/// The client and the traits its builders and streams need, in one
+/// import.
 pub mod prelude {
     pub use crate::Client;
-    pub use apigen_runtime::WithOptions;
+    pub use apigen_runtime::{StreamExt, TryStreamExt, WithOptions};
 }
