@@ -37,3 +37,24 @@ pub fn replicate_client(server: &wiremock::MockServer) -> replicate::Client {
 #[doc = include_str!("../../README.md")]
 #[allow(dead_code)]
 mod readme {}
+
+/// Whether two JSON values are equal, numbers compared by value (`0` and
+/// `0.0` are the same number; a typed `f64` field writes the latter).
+pub fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Reads a fixture under `tests/fixtures`.
+pub fn fixture(path: &str) -> serde_json::Value {
+    let p = root().join("tests/fixtures").join(path);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}

@@ -2,27 +2,33 @@
 //! file of the crate) for the Replicate spec. Review changes with
 //! `cargo insta review`.
 
-#[test]
-fn replicate_ir() {
-    let g = integration_tests::generate("replicate");
-    insta::assert_snapshot!("replicate_ir", apigen::ir_yaml(&g.api));
-}
-
-#[test]
-fn replicate_generated_files() {
-    let g = integration_tests::generate("replicate");
+/// The IR, every generated file, and the diagnostics of a configured
+/// target.
+fn snapshot_target(crate_name: &str, prefix: &str) {
+    let g = integration_tests::generate(crate_name);
+    insta::assert_snapshot!(format!("{prefix}_ir"), apigen::ir_yaml(&g.api));
     let paths: Vec<&str> = g.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["Cargo.toml", "src/lib.rs", "src/client.rs", "src/builders.rs", "src/types.rs"]);
     for f in &g.files {
-        insta::assert_snapshot!(format!("replicate_{}", f.path.replace(['/', '.'], "_")), &f.contents);
+        insta::assert_snapshot!(format!("{prefix}_{}", f.path.replace(['/', '.'], "_")), &f.contents);
     }
+    let lines: Vec<String> = g.diagnostics.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!(format!("{prefix}_diagnostics"), lines.join("\n"));
 }
 
 #[test]
-fn replicate_diagnostics() {
-    let g = integration_tests::generate("replicate");
-    let lines: Vec<String> = g.diagnostics.iter().map(ToString::to_string).collect();
-    insta::assert_snapshot!("replicate_diagnostics", lines.join("\n"));
+fn replicate() {
+    snapshot_target("replicate", "replicate");
+}
+
+#[test]
+fn scenario() {
+    snapshot_target("scenario", "scenario");
+}
+
+#[test]
+fn features() {
+    snapshot_target("features-client", "features");
 }
 
 #[test]
@@ -37,11 +43,13 @@ fn generation_is_deterministic() {
 }
 
 #[test]
-fn committed_crate_is_what_the_generator_writes() {
-    let g = integration_tests::generate("replicate");
-    let dir = integration_tests::root().join("generated-client/replicate");
-    let stale = apigen::output::stale(&dir, &g.files);
-    assert!(stale.is_empty(), "stale: {stale:?}; run `cargo xtask codegen`");
+fn committed_crates_are_what_the_generator_writes() {
+    for name in ["replicate", "scenario", "features-client"] {
+        let target = integration_tests::target(name);
+        let g = integration_tests::generate(name);
+        let stale = apigen::output::stale(&integration_tests::root().join(&target.out), &g.files);
+        assert!(stale.is_empty(), "stale: {stale:?}; run `cargo xtask codegen`");
+    }
 }
 
 #[test]

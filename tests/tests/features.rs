@@ -1,0 +1,198 @@
+//! The crate generated from `tests/specs/features.yaml` (one of each
+//! construct) against a mock server on 127.0.0.1.
+
+use features_client::builders::{ThingsGetError, ThingsGetResponse};
+use features_client::prelude::*;
+use features_client::types;
+use serde_json::json;
+use wiremock::matchers::{body_bytes, header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn client(server: &MockServer) -> features_client::Client {
+    features_client::Client::builder()
+        .base_url(server.uri())
+        .api_key(features_client::ApiKeyLocation::Header, "X-Api-Key", "k-123")
+        .build()
+        .unwrap()
+}
+
+fn thing(id: i64) -> serde_json::Value {
+    json!({"id": id, "kind": "small"})
+}
+
+#[tokio::test]
+async fn cursor_pagination_follows_the_echoed_cursor() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("cursor", "c2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [thing(3)], "next_cursor": null})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(header("x-api-key", "k-123"))
+        .and(query_param("tags", "a,b"))
+        .and(query_param("limit", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [thing(1), thing(2)], "next_cursor": "c2"})))
+        .mount(&server)
+        .await;
+    let ids: Vec<i64> = client(&server)
+        .items()
+        .list()
+        .limit(2)
+        .tags(vec!["a".to_owned(), "b".to_owned()])
+        .items()
+        .map_ok(|t| t.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [1, 2, 3]);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    // The second page keeps the other parameters.
+    assert_eq!(requests[1].url.query(), Some("limit=2&tags=a%2Cb&cursor=c2"));
+}
+
+#[tokio::test]
+async fn link_header_pagination() {
+    let server = MockServer::start().await;
+    let next = format!("<{}/repos?page=2>; rel=\"next\"", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/repos"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(["c"])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(["a", "b"])).insert_header("link", next.as_str()))
+        .mount(&server)
+        .await;
+    let all: Vec<String> = client(&server).repos().list().items().try_collect().await.unwrap();
+    assert_eq!(all, ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn several_success_statuses_are_an_enum_and_errors_are_typed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/things/1"))
+        .and(header("x-request-id", "r1"))
+        .and(header("cookie", "session=s1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(thing(1)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/things/2"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"job_id": "j"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/things/3"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "no thing 3"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/things/4"))
+        .respond_with(ResponseTemplate::new(418).set_body_json(json!({"title": "teapot", "detail": "short and stout"})))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    match c.things().get(1).x_request_id("r1").session("s1").await.unwrap() {
+        ThingsGetResponse::Ok(t) => assert_eq!(t.id, 1),
+        other => panic!("{other:?}"),
+    }
+    match c.things().get(2).await.unwrap() {
+        ThingsGetResponse::Accepted(j) => assert_eq!(j.job_id.as_deref(), Some("j")),
+        other => panic!("{other:?}"),
+    }
+    let err = c.things().get(3).await.unwrap_err();
+    match err.as_api().and_then(|e| e.typed::<ThingsGetError>()) {
+        Some(ThingsGetError::NotFound(nf)) => assert_eq!(nf.message, "no thing 3"),
+        other => panic!("{other:?}"),
+    }
+    let err = c.things().get(4).await.unwrap_err();
+    assert_eq!(err.status().unwrap(), 418);
+    match err.as_api().and_then(|e| e.typed::<ThingsGetError>()) {
+        Some(ThingsGetError::Default(p)) => assert_eq!(p.detail.as_deref(), Some("short and stout")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn binary_upload_text_response_and_unsecured_operations() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/things/7/raw"))
+        .and(header("content-type", "application/octet-stream"))
+        .and(body_bytes(vec![0u8, 159, 146, 150]))
+        .respond_with(ResponseTemplate::new(200).set_body_string("stored"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/health"))
+        .respond_with(|req: &Request| {
+            assert!(!req.headers.contains_key("x-api-key"), "credentials sent to an unsecured operation");
+            ResponseTemplate::new(200)
+        })
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let text = c.things().upload(7, vec![0u8, 159, 146, 150]).await.unwrap();
+    assert_eq!(text, "stored");
+    c.health().await.unwrap();
+}
+
+#[tokio::test]
+async fn server_sent_events_are_typed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat"))
+        .and(header("accept", "text/event-stream"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "data: {\"text\":\"Hel\"}\n\n: keep-alive\n\ndata: {\"text\":\"lo\"}\n\n",
+            "text/event-stream",
+        ))
+        .mount(&server)
+        .await;
+    let body = types::ChatBody { prompt: "hi".into() };
+    let events: Vec<features_client::Event<types::Token>> =
+        client(&server).chat(body).stream().try_collect().await.unwrap();
+    let text: String = events.iter().filter_map(|e| e.data.text.clone()).collect();
+    assert_eq!(text, "Hello");
+}
+
+#[test]
+fn types_round_trip() {
+    let v = json!({
+        "id": 1, "kind": "3d", "type": "t", "self": "s", "2fa": true, "level": -1,
+        "labels": {"a": "b"}, "note": null,
+        "shape": {"name": "sq", "side": 2.0},
+        "tree": {"children": [{"children": []}], "parent": {"children": []}},
+        "value": [1, "two"]
+    });
+    let t: types::Thing = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(t.kind, types::Kind::V3d);
+    assert_eq!(t.level, Some(types::Level::Minus1));
+    assert_eq!(t.type_.as_deref(), Some("t"));
+    assert_eq!(t.n2fa, Some(true));
+    assert!(matches!(t.shape, Some(types::Shape::Square(ref s)) if s.name == "sq" && s.side == 2.0));
+    assert_eq!(t.tree.as_ref().unwrap().children.as_ref().unwrap().len(), 1);
+    assert_eq!(serde_json::to_value(&t).unwrap(), v);
+    let circle: types::Shape = serde_json::from_value(json!({"radius": 1.5})).unwrap();
+    assert!(matches!(circle, types::Shape::Circle(_)));
+    let s: types::Shape = serde_json::from_value(json!("blob")).unwrap();
+    assert_eq!(s, types::Shape::String("blob".into()));
+    let k: types::Kind = serde_json::from_value(json!("Small")).unwrap();
+    assert_eq!(k.as_str(), "Small");
+    assert_ne!(k, types::Kind::Small);
+}
+
+#[test]
+fn patch_bodies_tell_absent_from_null() {
+    let clear = types::ThingPatch { note: Some(None), labels: None };
+    assert_eq!(serde_json::to_value(&clear).unwrap(), json!({"note": null}));
+    let keep = types::ThingPatch::default();
+    assert_eq!(serde_json::to_value(&keep).unwrap(), json!({}));
+}
