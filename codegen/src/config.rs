@@ -39,6 +39,37 @@ pub struct Target {
     /// Extra `[dependencies]` lines for the hand-written modules.
     #[serde(default)]
     pub dependencies: Vec<String>,
+    /// How listings continue, where detection from the spec is not enough.
+    #[serde(default)]
+    pub pagination: Vec<PaginationOverride>,
+}
+
+/// The pagination of one operation, set by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationOverride {
+    /// The `operationId` (or the generated id of an operation without one).
+    pub operation: String,
+    pub style: PaginationStyle,
+    /// The query parameter a cursor goes back in (`cursor` style).
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The response member with the next URL or cursor.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// The response member with the items (`next_url` and `cursor`).
+    #[serde(default)]
+    pub items: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaginationStyle {
+    NextUrl,
+    Cursor,
+    LinkHeader,
+    /// Not a listing to follow, whatever detection says.
+    None,
 }
 
 /// The command that regenerates configured targets, named in every
@@ -60,6 +91,7 @@ impl Target {
             env: self.env.clone(),
             preamble: crate::output::preamble(COMMAND, &source),
             standalone: false,
+            pagination: self.pagination.clone(),
         }
     }
 

@@ -104,7 +104,7 @@ pub fn generate_value(raw: &serde_json::Value, name: &str, opts: &Options, stric
     let spec = normalize::normalize(raw, name, &mut diags)?;
     timings.load += start.elapsed();
     let start = Instant::now();
-    let api = lower::lower(&spec, &mut diags);
+    let api = lower::lower(&spec, &opts.pagination, &mut diags);
     timings.ir += start.elapsed();
     let diagnostics = diags.into_vec();
     if strict && !diagnostics.is_empty() {

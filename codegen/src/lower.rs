@@ -9,6 +9,7 @@ use openapiv3::{
     ReferenceOr, Schema, SchemaKind, StatusCode, Type,
 };
 
+use crate::config::{PaginationOverride, PaginationStyle};
 use crate::diag::{self, Diagnostics};
 use crate::ir::*;
 use crate::names::{self, Namespace};
@@ -32,8 +33,9 @@ const RESERVED_BUILDERS: &[&str] = &[
     "BoxFuture", "Untyped", "String", "Vec", "Option", "Box", "Result",
 ];
 
-pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Api {
+pub fn lower(spec: &Spec, pagination: &[PaginationOverride], diags: &mut Diagnostics) -> Api {
     let mut l = Lower {
+        pagination_overrides: pagination,
         api: &spec.openapi,
         diags,
         types: IndexMap::new(),
@@ -56,6 +58,7 @@ pub fn lower(spec: &Spec, diags: &mut Diagnostics) -> Api {
 }
 
 struct Lower<'a> {
+    pagination_overrides: &'a [PaginationOverride],
     api: &'a OpenAPI,
     diags: &'a mut Diagnostics,
     types: IndexMap<String, TypeDef>,
@@ -491,6 +494,45 @@ impl<'a> Lower<'a> {
         Some(Pagination::NextUrl { next: field(next), items: field(items) })
     }
 
+    /// Pagination as the codegen config sets it; a member it names that the
+    /// response does not have is a diagnostic, and no pagination.
+    fn pagination_override(&mut self, op: &Operation, o: &PaginationOverride) -> Option<Pagination> {
+        let fail = |l: &mut Self, why: String| {
+            l.diags.push(&op.pointer, format!("pagination from the codegen config: {why}; the listing is not followed"));
+            None
+        };
+        let fields = match op.successes().into_iter().next().map(|(_, d)| d) {
+            Some(Decode::Json(Ty::Named(name))) => match self.types.get(&name).map(|t| &t.kind) {
+                Some(TypeKind::Struct { fields, .. }) => Some(fields),
+                _ => None,
+            },
+            _ => None,
+        };
+        let member = |name: &Option<String>, what: &str| -> Result<PageField, String> {
+            let name = name.as_deref().ok_or(format!("`{what}` is not set"))?;
+            let f = fields
+                .and_then(|fs| fs.iter().find(|f| f.name == name))
+                .ok_or(format!("the response has no member `{name}`"))?;
+            Ok(PageField { ident: f.ident.clone(), ty: f.ty.clone(), required: f.required })
+        };
+        let result = match o.style {
+            PaginationStyle::None => return None,
+            PaginationStyle::LinkHeader => Ok(Pagination::LinkHeader),
+            PaginationStyle::NextUrl => member(&o.next, "next")
+                .and_then(|next| Ok(Pagination::NextUrl { next, items: member(&o.items, "items")? })),
+            PaginationStyle::Cursor => match &o.param {
+                Some(param) if op.params.iter().any(|p| &p.name == param && p.location == Location::Query) => member(&o.next, "next")
+                    .and_then(|next| Ok(Pagination::Cursor { param: param.clone(), next, items: member(&o.items, "items")? })),
+                Some(param) => Err(format!("the operation has no query parameter `{param}`")),
+                None => Err("`param` is not set".into()),
+            },
+        };
+        match result {
+            Ok(p) => Some(p),
+            Err(why) => fail(self, why),
+        }
+    }
+
     fn security_schemes(&mut self) -> Vec<SecurityScheme> {
         let mut out = Vec::new();
         let Some(components) = &self.api.components else { return out };
@@ -651,7 +693,10 @@ impl<'a> Lower<'a> {
             .flat_map(|r| &r.content)
             .find(|c| c.kind == MediaKind::EventStream)
             .map(|c| c.ty.clone());
-        lowered.pagination = self.pagination(&lowered);
+        lowered.pagination = match self.pagination_overrides.iter().find(|o| o.operation == lowered.id) {
+            Some(o) => self.pagination_override(&lowered, o),
+            None => self.pagination(&lowered),
+        };
         lowered
     }
 

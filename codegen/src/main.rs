@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         env: args.env.clone(),
         preamble: apigen::output::preamble("apigen", &spec_name),
         standalone: args.standalone,
+        pagination: Vec::new(),
     };
     let source = apigen::Source {
         spec: args.spec.clone(),

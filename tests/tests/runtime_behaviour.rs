@@ -12,13 +12,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A client without a whole-request timeout: with the clock paused, tokio
-/// jumps time forward whenever every task waits, and a timeout would fire
-/// while the mock server is still answering.
+/// A client with no timer of its own: with the clock paused, tokio jumps
+/// time forward to the next timer whenever every task waits, even on a
+/// socket, so a request timeout or the connection pool's idle timer would
+/// fire (or be waited for) while the mock server is still answering. The
+/// only timers left are the retry waits under test.
 fn client(server: &MockServer) -> replicate::Client {
+    let http = apigen_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().unwrap();
     replicate::Client::builder()
         .base_url(format!("{}/v1", server.uri()))
         .bearer_token("r8_test_token")
+        .http_client(http)
         .timeout(None)
         .build()
         .unwrap()

@@ -388,6 +388,7 @@ pub fn builders_rs(ctx: &Ctx) -> TokenStream {
         //! One builder per operation: required arguments are given to the
         //! method that makes it, optional ones through its setters; send it
         //! with `.send()`, `.send_with_response()`, or `.await`.
+        #![allow(clippy::large_enum_variant)]
         #[allow(unused_imports)]
         use crate::types;
         use apigen_runtime::{Error, Request, RequestOptions, Response};

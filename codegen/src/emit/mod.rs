@@ -35,6 +35,8 @@ pub struct Options {
     pub preamble: String,
     /// Adds an empty `[workspace]` table, for a crate built on its own.
     pub standalone: bool,
+    /// Pagination set by hand, over what is detected.
+    pub pagination: Vec<crate::config::PaginationOverride>,
 }
 
 /// One generated file, its path relative to the crate directory.
