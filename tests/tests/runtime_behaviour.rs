@@ -343,3 +343,26 @@ async fn tracing_sees_requests_but_never_a_secret() {
         assert!(!out.contains(secret), "`{secret}` in the trace:\n{out}");
     }
 }
+
+#[tokio::test]
+async fn a_foreign_url_goes_without_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(|req: &wiremock::Request| {
+            assert!(!req.headers.contains_key("authorization"), "credentials sent to another origin");
+            ResponseTemplate::new(200).set_body_string("ok")
+        })
+        .mount(&server)
+        .await;
+    // The client's own origin is elsewhere; the mock server is "foreign".
+    let c = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new("https://api.replicate.com/v1", "test")
+        .bearer_token("r8_test_token")
+        .build()
+        .unwrap();
+    static OP: apigen_runtime::Operation =
+        apigen_runtime::Operation { id: "download", method: "GET", path: "/", secured: true };
+    let mut req = apigen_runtime::Request::new(&OP);
+    req.foreign_url(format!("{}/file.png", server.uri()));
+    let raw = c.send(req).await.unwrap();
+    assert_eq!(raw.body().as_ref(), b"ok");
+}

@@ -316,8 +316,9 @@ impl Client {
         let op = req.op;
         let url = self.url(req).expect("checked before the first attempt");
         let method = Method::from_bytes(op.method.as_bytes()).expect("checked before the first attempt");
+        let same_origin = !req.foreign || self.same_origin(&url);
         let mut builder = self.inner.http.request(method, url);
-        if op.secured {
+        if op.secured && same_origin {
             if let Some(creds) = &self.inner.credentials {
                 builder = creds.apply(builder);
             }
@@ -358,41 +359,50 @@ impl Client {
         Ok(())
     }
 
+    fn same_origin(&self, url: &Url) -> bool {
+        Url::parse(&self.inner.base_url).is_ok_and(|base| base.origin() == url.origin())
+    }
+
     fn url(&self, req: &Request) -> Result<Url, Error> {
         let op = req.op;
-        if let Some(next) = &req.url {
-            let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
-            let url = base
-                .join(next)
-                .map_err(|e| Error::invalid(op.id, format!("invalid next-page URL: {e}")))?;
-            // The credentials go with the request: never to another origin.
-            if url.origin() != base.origin() {
-                return Err(Error::invalid(
-                    op.id,
-                    format!("next-page URL `{next}` is not on the client's origin; it is not followed"),
-                ));
+        let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
+        let mut url = match &req.url {
+            Some(next) => {
+                let url = base
+                    .join(next)
+                    .map_err(|e| Error::invalid(op.id, format!("invalid next-page URL: {e}")))?;
+                // The credentials go with the request: never to another origin.
+                if url.origin() != base.origin() && !req.foreign {
+                    return Err(Error::invalid(
+                        op.id,
+                        format!("next-page URL `{next}` is not on the client's origin; it is not followed"),
+                    ));
+                }
+                url
             }
-            return Ok(url);
-        }
-        let path = req
-            .render_path()
-            .map_err(|name| Error::invalid(op.id, format!("path parameter `{name}` is missing")))?;
-        let mut url = Url::parse(&format!("{}{}", self.inner.base_url, path))
-            .map_err(|e| Error::invalid(op.id, format!("invalid URL: {e}")))?;
+            None => {
+                let path = req
+                    .render_path()
+                    .map_err(|name| Error::invalid(op.id, format!("path parameter `{name}` is missing")))?;
+                let mut url = Url::parse(&format!("{}{}", self.inner.base_url, path))
+                    .map_err(|e| Error::invalid(op.id, format!("invalid URL: {e}")))?;
+                if !req.query.is_empty() || !req.options.query.is_empty() {
+                    let mut pairs = url.query_pairs_mut();
+                    for (k, v) in req.query.iter().chain(&req.options.query) {
+                        pairs.append_pair(k, v);
+                    }
+                }
+                url
+            }
+        };
         let key = self
             .inner
             .credentials
             .as_ref()
-            .filter(|_| op.secured)
+            .filter(|_| op.secured && url.origin() == base.origin())
             .and_then(Credentials::query_pair);
-        if !req.query.is_empty() || !req.options.query.is_empty() || key.is_some() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in req.query.iter().chain(&req.options.query) {
-                pairs.append_pair(k, v);
-            }
-            if let Some((k, v)) = key {
-                pairs.append_pair(k, v);
-            }
+        if let Some((k, v)) = key {
+            url.query_pairs_mut().append_pair(k, v);
         }
         Ok(url)
     }

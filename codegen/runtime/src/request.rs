@@ -101,8 +101,11 @@ pub struct Request {
     /// Why the request cannot be sent.
     pub(crate) invalid: Option<String>,
     /// An absolute URL that replaces path and query: the `next` link of a
-    /// page. It must have the client's origin.
+    /// page. It must have the client's origin unless `foreign` is set.
     pub(crate) url: Option<String>,
+    /// `url` may be on another origin; the request then goes without the
+    /// client's credentials.
+    pub(crate) foreign: bool,
 }
 
 impl Request {
@@ -116,6 +119,7 @@ impl Request {
             options: RequestOptions::default(),
             invalid: None,
             url: None,
+            foreign: false,
         }
     }
 
@@ -141,6 +145,15 @@ impl Request {
     /// and query parameters.
     pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
         self.url = Some(url.into());
+        self
+    }
+
+    /// Sends to an absolute URL that may be on another origin (a signed
+    /// stream or file URL a response handed out). Such a request never
+    /// carries the client's credentials.
+    pub fn foreign_url(&mut self, url: impl Into<String>) -> &mut Self {
+        self.url = Some(url.into());
+        self.foreign = true;
         self
     }
 
