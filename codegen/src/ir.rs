@@ -15,8 +15,19 @@ pub struct Api {
     pub base_url: Option<String>,
     pub security_schemes: Vec<SecurityScheme>,
     pub operations: Vec<Operation>,
+    /// What the API sends (3.1 `webhooks`), with the type of each payload.
+    pub webhooks: Vec<Webhook>,
     /// Named types by Rust name, in the order they were first met.
     pub types: IndexMap<String, TypeDef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Webhook {
+    pub name: String,
+    pub method: String,
+    pub summary: Option<String>,
+    /// The payload the API sends, to decode on receipt.
+    pub payload: Option<Ty>,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,6 +126,8 @@ pub struct Param {
     /// For arrays in a query: repeat the parameter (true) or join the
     /// values with `separator`.
     pub explode: bool,
+    /// `style: deepObject`: `name[key]=value`.
+    pub deep: bool,
     pub separator: &'static str,
 }
 
@@ -134,6 +147,10 @@ pub enum MediaKind {
     Binary,
     /// `text/event-stream`: server-sent events.
     EventStream,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
 }
 
 impl MediaKind {
@@ -144,6 +161,10 @@ impl MediaKind {
             Some(MediaKind::Json)
         } else if essence == "text/event-stream" {
             Some(MediaKind::EventStream)
+        } else if essence == "application/x-www-form-urlencoded" {
+            Some(MediaKind::Form)
+        } else if essence.starts_with("multipart/") {
+            Some(MediaKind::Multipart)
         } else if (essence.starts_with("text/") && essence != "text/event-stream")
             || essence == "application/xml"
             || essence.ends_with("+xml")
@@ -207,6 +228,8 @@ pub enum Ty {
     JsonObject,
     /// Raw bytes.
     Bytes,
+    /// Binary content in a schema (`format: binary`): a file to upload.
+    File,
     Vec(Box<Ty>),
     Map(Box<Ty>),
     /// `null` is a value.
@@ -221,6 +244,8 @@ pub struct TypeDef {
     pub pointer: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// Sent as multipart/form-data somewhere: it lists its parts.
+    pub multipart: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -294,7 +319,9 @@ impl Response {
                 (MediaKind::Json, Some(ty)) => Decode::Json(ty.clone()),
                 (MediaKind::Json, None) => Decode::Untyped,
                 (MediaKind::Text, _) => Decode::Text,
-                (MediaKind::Binary | MediaKind::EventStream, _) => Decode::Bytes,
+                (MediaKind::Binary | MediaKind::EventStream | MediaKind::Form | MediaKind::Multipart, _) => {
+                    Decode::Bytes
+                }
             },
         }
     }

@@ -16,6 +16,8 @@ pub mod names;
 pub mod normalize;
 pub mod output;
 pub mod overlay;
+mod swagger2;
+mod v31;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -81,7 +83,7 @@ pub fn generate(source: &Source, root: &Path, opts: &Options, strict: bool) -> R
     let start = Instant::now();
     let raw = source.effective(root)?;
     let load_time = start.elapsed();
-    let mut out = generate_value(&raw, &source.name(), opts, strict)?;
+    let mut out = generate_value(raw, &source.name(), opts, strict)?;
     out.timings.load += load_time;
     Ok(out)
 }
@@ -91,13 +93,13 @@ pub fn generate_file(path: &Path, name: &str, opts: &Options, strict: bool) -> R
     let start = Instant::now();
     let raw = load::read(path, name)?;
     let load_time = start.elapsed();
-    let mut out = generate_value(&raw, name, opts, strict)?;
+    let mut out = generate_value(raw, name, opts, strict)?;
     out.timings.load += load_time;
     Ok(out)
 }
 
 /// Generates the crate from a parsed document.
-pub fn generate_value(raw: &serde_json::Value, name: &str, opts: &Options, strict: bool) -> Result<Generated, Error> {
+pub fn generate_value(raw: serde_json::Value, name: &str, opts: &Options, strict: bool) -> Result<Generated, Error> {
     let mut timings = Timings::default();
     let start = Instant::now();
     let mut diags = diag::Diagnostics::default();

@@ -60,23 +60,101 @@ pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
             column: e.column().max(1),
             message: format!("invalid JSON: {e}"),
         })?,
-        Syntax::Yaml => serde_yaml::from_str::<Value>(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            Error::Syntax {
-                file: name.to_owned(),
-                line,
-                column,
-                message: format!("invalid YAML: {e}"),
-            }
-        })?,
+        Syntax::Yaml => {
+            let Lenient(value) = serde_yaml::from_str::<Lenient>(text).map_err(|e| {
+                let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                Error::Syntax {
+                    file: name.to_owned(),
+                    line,
+                    column,
+                    message: format!("invalid YAML: {e}"),
+                }
+            })?;
+            value
+        }
     };
     if !value.is_object() {
         return Err(Error::invalid(name, "", "the document is not an object"));
     }
     Ok(value)
+}
+
+/// A JSON value read from YAML through a visitor of our own, so that what
+/// JSON has no room for still loads: integers beyond 64 bits become floats,
+/// and keys that YAML reads as numbers or booleans (`200:`) become strings.
+struct Lenient(Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(Lenient(k)) = map.next_key()? {
+            let key = match k {
+                Value::String(s) => s,
+                Value::Null => "null".to_owned(),
+                other => other.to_string(),
+            };
+            let Lenient(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+fn float(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
 fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -101,6 +179,14 @@ mod tests {
     fn yaml_errors_have_positions() {
         let e = parse(b"a: 1\nb: [\n", Syntax::Yaml, "x.yaml").unwrap_err();
         assert!(e.to_string().starts_with("x.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn yaml_numbers_and_keys_that_json_lacks() {
+        let v = parse(b"min: -9223372036854776000\n200: ok\ntrue: yes\n", Syntax::Yaml, "x.yaml").unwrap();
+        assert_eq!(v["min"].as_f64(), Some(-9223372036854776000.0));
+        assert_eq!(v["200"], "ok");
+        assert_eq!(v["true"], "yes");
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub fn lower(spec: &Spec, pagination: &[PaginationOverride], diags: &mut Diagnos
     };
     l.components();
     let operations = l.operations(spec);
+    let webhooks = l.webhooks(spec);
     let info = &spec.openapi.info;
     Api {
         title: info.title.clone(),
@@ -53,6 +54,7 @@ pub fn lower(spec: &Spec, pagination: &[PaginationOverride], diags: &mut Diagnos
         base_url: spec.openapi.servers.first().map(|s| s.url.clone()),
         security_schemes: l.security_schemes(),
         operations,
+        webhooks,
         types: l.types,
     }
 }
@@ -119,6 +121,7 @@ impl<'a> Lower<'a> {
                     pointer: ptr,
                     description,
                     kind,
+                    multipart: false,
                 },
             );
         }
@@ -175,6 +178,7 @@ impl<'a> Lower<'a> {
                         pointer: ptr.to_owned(),
                         description: s.schema_data.description.clone(),
                         kind,
+                        multipart: false,
                     },
                 );
                 Ty::Named(name)
@@ -195,7 +199,13 @@ impl<'a> Lower<'a> {
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let values: Vec<&String> = st.enumeration.iter().flatten().collect();
-                if values.is_empty() {
+                let binary = matches!(
+                    &st.format,
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+                );
+                if values.is_empty() && binary {
+                    Converted::Ty(Ty::File)
+                } else if values.is_empty() {
                     Converted::Ty(Ty::String)
                 } else {
                     Converted::Def(self.string_enum(values.into_iter().cloned(), ptr))
@@ -361,6 +371,12 @@ impl<'a> Lower<'a> {
     }
 
     fn all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Converted {
+        // Members that only annotate (a description, `nullable`) constrain
+        // nothing; with one member left, the allOf is that member.
+        let meaningful: Vec<ReferenceOr<Schema>> = parts.iter().filter(|p| !is_annotation_only(p)).cloned().collect();
+        if meaningful.len() == 1 && parts.len() > 1 {
+            return self.all_of(&meaningful, hint, ptr);
+        }
         if let [only] = parts {
             return match only {
                 ReferenceOr::Reference { reference } => Converted::Ty(self.reference(reference, &format!("{ptr}/allOf/0"))),
@@ -531,6 +547,55 @@ impl<'a> Lower<'a> {
             Ok(p) => Some(p),
             Err(why) => fail(self, why),
         }
+    }
+
+    /// Marks the struct a multipart body names, so that it lists its parts;
+    /// any other shape is sent as a map of parts from its JSON form.
+    fn multipart_body(&mut self, ty: Ty, ptr: &str) -> Ty {
+        let mut name = match &ty {
+            Ty::Named(n) => n.clone(),
+            Ty::JsonObject => return ty,
+            _ => {
+                self.diags.push(ptr, "a multipart body that is not an object is sent as one part per JSON member");
+                return Ty::JsonObject;
+            }
+        };
+        // Through aliases to the struct.
+        for _ in 0..16 {
+            match self.types.get(&name).map(|t| &t.kind) {
+                Some(TypeKind::Alias(Ty::Named(next))) => name = next.clone(),
+                Some(TypeKind::Struct { .. }) => {
+                    self.types.get_mut(&name).expect("found above").multipart = true;
+                    return ty;
+                }
+                _ => break,
+            }
+        }
+        self.diags.push(ptr, "a multipart body that is not an object is sent as one part per JSON member");
+        Ty::JsonObject
+    }
+
+    /// Webhook payloads become named types, so that a receiver can decode
+    /// them.
+    fn webhooks(&mut self, spec: &Spec) -> Vec<Webhook> {
+        let mut out = Vec::new();
+        for hook in &spec.webhooks {
+            let ptr = diag::join(&diag::join("/webhooks", &hook.name), &hook.method);
+            let hint = format!("{}Webhook", names::camel(&hook.name, "T"));
+            let payload = hook
+                .operation
+                .request_body
+                .as_ref()
+                .and_then(|b| self.request_body(b, &hint.trim_end_matches("Body").to_owned(), &diag::join(&ptr, "requestBody")))
+                .and_then(|b| b.content.ty);
+            out.push(Webhook {
+                name: hook.name.clone(),
+                method: hook.method.to_ascii_uppercase(),
+                summary: hook.operation.summary.clone(),
+                payload,
+            });
+        }
+        out
     }
 
     fn security_schemes(&mut self) -> Vec<SecurityScheme> {
@@ -731,9 +796,6 @@ impl<'a> Lower<'a> {
                         QueryStyle::PipeDelimited => "|",
                         _ => ",",
                     };
-                    if matches!(style, QueryStyle::DeepObject) {
-                        self.diags.push(&pptr, "deepObject query style is not supported yet; the value is sent as a plain parameter");
-                    }
                     (Location::Query, d.explode.unwrap_or(true), sep)
                 }
                 Parameter::Header { .. } => (Location::Header, false, ","),
@@ -743,12 +805,11 @@ impl<'a> Lower<'a> {
                 self.diags.push(&pptr, format!("path parameter `{}` is not in the path template; it is not sent", d.name));
                 continue;
             }
-            if location == Location::Header
-                && ["accept", "content-type", "authorization"].contains(&d.name.to_ascii_lowercase().as_str())
-            {
-                self.diags.push(&pptr, format!("header `{}` is set by the client itself; the parameter is not offered", d.name));
+            if location == Location::Header && d.name.eq_ignore_ascii_case("content-type") {
+                self.diags.push(&pptr, "the `Content-Type` header is set from the body; the parameter is not offered");
                 continue;
             }
+            let deep = matches!(p, Parameter::Query { style: QueryStyle::DeepObject, .. });
             let hint = format!("{builder}_{}", names::camel(&d.name, "P"));
             let ty = match &d.format {
                 ParameterSchemaOrContent::Schema(s) => self.schema_ty(s, &hint, &diag::join(&pptr, "schema")),
@@ -773,6 +834,7 @@ impl<'a> Lower<'a> {
                 ty,
                 description: d.description.clone(),
                 explode,
+                deep,
                 separator,
             });
         }
@@ -788,6 +850,7 @@ impl<'a> Lower<'a> {
                     ty: Ty::String,
                     description: None,
                     explode: false,
+                    deep: false,
                     separator: ",",
                 });
             }
@@ -866,7 +929,12 @@ impl<'a> Lower<'a> {
             },
             MediaKind::Text => Ty::String,
             MediaKind::Binary | MediaKind::EventStream => Ty::Bytes,
+            MediaKind::Form | MediaKind::Multipart => match &media.schema {
+                Some(s) => self.schema_ty(s, &format!("{builder}Body"), &diag::join(&mptr, "schema")),
+                None => Ty::JsonObject,
+            },
         };
+        let ty = if *kind == MediaKind::Multipart { self.multipart_body(ty, &mptr) } else { ty };
         Some(RequestBody {
             required: body.required,
             description: body.description.clone(),
@@ -924,7 +992,7 @@ impl<'a> Lower<'a> {
                 let ty = match kind {
                     MediaKind::Json => media.schema.as_ref().map(|s| self.schema_ty(s, &hint, &diag::join(&mptr, "schema"))),
                     MediaKind::Text => Some(Ty::String),
-                    MediaKind::Binary => Some(Ty::Bytes),
+                    MediaKind::Binary | MediaKind::Form | MediaKind::Multipart => Some(Ty::Bytes),
                     // Each event's data, as the schema says; text without one.
                     MediaKind::EventStream => match &media.schema {
                         Some(s) if !is_string_schema(s) => {
@@ -945,6 +1013,28 @@ impl<'a> Lower<'a> {
             });
         }
         out
+    }
+}
+
+/// A schema with nothing but annotations (`description`, `nullable`, ...).
+fn is_annotation_only(s: &ReferenceOr<Schema>) -> bool {
+    match s {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Any(a) => {
+                a.typ.is_none()
+                    && a.properties.is_empty()
+                    && a.items.is_none()
+                    && a.one_of.is_empty()
+                    && a.all_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.not.is_none()
+                    && a.enumeration.is_empty()
+                    && a.additional_properties.is_none()
+                    && a.format.is_none()
+            }
+            _ => false,
+        },
     }
 }
 
@@ -996,6 +1086,7 @@ fn variant_name(ty: &Ty) -> String {
         Ty::Json => "Json".into(),
         Ty::JsonObject | Ty::Map(_) => "Object".into(),
         Ty::Bytes => "Bytes".into(),
+        Ty::File => "File".into(),
         Ty::Vec(inner) => format!("{}List", variant_name(inner)),
         Ty::Option(inner) => variant_name(inner),
         Ty::Named(n) => n.clone(),

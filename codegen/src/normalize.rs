@@ -23,43 +23,69 @@ pub struct ExtraOperation {
     pub operation: openapiv3::Operation,
 }
 
+/// A webhook of an OpenAPI 3.1 document: an operation the API sends.
+#[derive(Debug)]
+pub struct Webhook {
+    pub name: String,
+    pub method: String,
+    pub operation: openapiv3::Operation,
+}
+
 /// A document ready for lowering into the IR.
 #[derive(Debug)]
 pub struct Spec {
     pub openapi: OpenAPI,
     pub extra_operations: Vec<ExtraOperation>,
+    pub webhooks: Vec<Webhook>,
 }
 
-/// Checks the version and deserializes the document.
-pub fn normalize(raw: &Value, file: &str, diags: &mut Diagnostics) -> Result<Spec, Error> {
+/// The versions a document may declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    Swagger2,
+    V30,
+    V31,
+}
+
+fn version(raw: &Value, file: &str) -> Result<Version, Error> {
     match (raw.get("openapi"), raw.get("swagger")) {
-        (Some(Value::String(v)), _) if v.starts_with("3.0") => {}
-        (Some(Value::String(v)), _) => {
-            return Err(Error::invalid(
-                file,
-                "/openapi",
-                format!("OpenAPI version {v} is not supported (3.0.x is)"),
-            ))
-        }
-        (Some(_), _) => return Err(Error::invalid(file, "/openapi", "`openapi` must be a string")),
-        (None, Some(v)) => {
-            return Err(Error::invalid(
-                file,
-                "/swagger",
-                format!("Swagger {} is not supported (OpenAPI 3.0.x is)", v.as_str().unwrap_or("?")),
-            ))
-        }
-        (None, None) => {
-            return Err(Error::invalid(
-                file,
-                "",
-                "neither `openapi` nor `swagger` is set: this is not an OpenAPI document",
-            ))
-        }
+        (Some(Value::String(v)), _) if v.starts_with("3.0") => Ok(Version::V30),
+        (Some(Value::String(v)), _) if v.starts_with("3.1") => Ok(Version::V31),
+        (Some(Value::String(v)), _) => Err(Error::invalid(
+            file,
+            "/openapi",
+            format!("OpenAPI version {v} is not supported (2.0, 3.0.x and 3.1.x are)"),
+        )),
+        (Some(_), _) => Err(Error::invalid(file, "/openapi", "`openapi` must be a string")),
+        (None, Some(Value::String(v))) if v == "2.0" => Ok(Version::Swagger2),
+        (None, Some(v)) => Err(Error::invalid(
+            file,
+            "/swagger",
+            format!("Swagger {} is not supported (2.0 is)", v.as_str().unwrap_or("?")),
+        )),
+        (None, None) => Err(Error::invalid(
+            file,
+            "",
+            "neither `openapi` nor `swagger` is set: this is not an OpenAPI document",
+        )),
     }
-    if !raw.get("paths").is_some_and(Value::is_object) {
+}
+
+/// Checks the version, brings 2.0 and 3.1 documents to the shape of 3.0,
+/// and deserializes the document. Pointers in later diagnostics are into
+/// that 3.0 shape.
+pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<Spec, Error> {
+    let version = version(&raw, file)?;
+    let has_paths = raw.get("paths").is_some_and(Value::is_object);
+    if !has_paths && version != Version::V31 {
         return Err(Error::invalid(file, "/paths", "the document has no `paths` object"));
     }
+    if version == Version::Swagger2 {
+        raw = crate::swagger2::convert(raw, diags);
+    }
+    let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
+    crate::v31::downlevel(&mut raw, version == Version::V31, diags);
+    let raw = &raw;
     let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
         // openapiv3's untagged enums hide where inside them an error is;
         // deserializing the parts one by one finds it.
@@ -68,10 +94,38 @@ pub fn normalize(raw: &Value, file: &str, diags: &mut Diagnostics) -> Result<Spe
         Error::invalid(file, pointer, message)
     })?;
     let extra_operations = extra_operations(raw, file, diags)?;
+    let webhooks = webhooks(webhooks_raw, file, diags)?;
     Ok(Spec {
         openapi,
         extra_operations,
+        webhooks,
     })
+}
+
+/// The operations under 3.1's `webhooks`, downlevelled like the rest.
+fn webhooks(raw: Option<Value>, file: &str, diags: &mut Diagnostics) -> Result<Vec<Webhook>, Error> {
+    let mut out = Vec::new();
+    let Some(Value::Object(hooks)) = raw else { return Ok(out) };
+    for (name, mut item) in hooks {
+        let ptr = diag::join("/webhooks", &name);
+        crate::v31::downlevel(&mut item, false, diags);
+        let Value::Object(item) = item else { continue };
+        for (method, op) in item {
+            if !op.is_object() || method.starts_with("x-") || PATH_ITEM_FIELDS.contains(&method.as_str()) {
+                continue;
+            }
+            let operation = serde_path_to_error::deserialize(&op).map_err(|e| {
+                let pointer = format!("{}{}", diag::join(&ptr, &method), to_pointer(e.path()));
+                Error::invalid(file, pointer, e.into_inner().to_string())
+            })?;
+            out.push(Webhook {
+                name: name.clone(),
+                method,
+                operation,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Operation keys of path items that openapiv3 silently drops.
@@ -207,12 +261,14 @@ mod tests {
     use serde_json::json;
 
     fn run(v: Value) -> Result<Spec, String> {
-        normalize(&v, "t.json", &mut Diagnostics::default()).map_err(|e| e.to_string())
+        normalize(v, "t.json", &mut Diagnostics::default()).map_err(|e| e.to_string())
     }
 
     #[test]
     fn versions() {
-        assert!(run(json!({"swagger":"2.0","paths":{}})).unwrap_err().contains("t.json#/swagger"));
+        assert!(run(json!({"swagger":"1.2","paths":{}})).unwrap_err().contains("t.json#/swagger"));
+        assert!(run(json!({"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{}})).is_ok());
+        assert!(run(json!({"openapi":"3.1.0","info":{"title":"t","version":"1"}})).is_ok());
         assert!(run(json!({"openapi":"4.0.0","paths":{}})).unwrap_err().contains("4.0.0"));
         assert!(run(json!({"paths":{}})).unwrap_err().contains("not an OpenAPI document"));
         assert!(run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"}}))
@@ -232,7 +288,7 @@ mod tests {
     fn custom_methods_are_kept() {
         let mut d = Diagnostics::default();
         let s = normalize(
-            &json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
+            json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
             "paths":{"/m":{"query":{"operationId":"m.search","responses":{"200":{"description":"ok"}}},
                             "x-ext":1, "bogus": 3}}}),
             "t.json",

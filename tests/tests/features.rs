@@ -196,3 +196,56 @@ fn patch_bodies_tell_absent_from_null() {
     let keep = types::ThingPatch::default();
     assert_eq!(serde_json::to_value(&keep).unwrap(), json!({}));
 }
+
+#[tokio::test]
+async fn multipart_uploads_carry_files_and_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/files"))
+        .respond_with(|req: &Request| {
+            let ct = req.headers["content-type"].to_str().unwrap().to_owned();
+            let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect("a multipart content type");
+            let body = String::from_utf8_lossy(&req.body).into_owned();
+            let expected = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"data.jsonl\"\r\n\
+                 Content-Type: application/jsonl\r\n\r\n{{\"a\":1}}\n\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\nx\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\ny\r\n--{boundary}--\r\n"
+            );
+            assert_eq!(body, expected);
+            ResponseTemplate::new(200).set_body_json(json!({"job_id": "f1"}))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    let file = apigen_runtime::File::new(&b"{\"a\":1}\n"[..]).file_name("data.jsonl").content_type("application/jsonl");
+    let body = types::FilesUploadBody { file, purpose: "fine-tune".into(), tags: Some(vec!["x".into(), "y".into()]) };
+    let job = client(&server).files().upload(body).await.unwrap();
+    assert_eq!(job.job_id.as_deref(), Some("f1"));
+}
+
+#[tokio::test]
+async fn form_bodies_nest_in_brackets_and_deep_objects_go_in_the_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/charges"))
+        .and(query_param("created[gt]", "10"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(wiremock::matchers::body_string("amount=500&metadata%5Border%5D=42&items%5B0%5D%5Bprice%5D=p_1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = types::ChargesCreateBody {
+        amount: 500,
+        metadata: Some([("order".to_owned(), "42".to_owned())].into()),
+        items: Some(vec![types::ChargesCreateBodyItemsItem { price: Some("p_1".into()) }]),
+    };
+    client(&server)
+        .charges()
+        .create(body)
+        .created(types::ChargesCreateCreated { gt: Some(10), lt: None })
+        .await
+        .unwrap();
+}

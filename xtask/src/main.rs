@@ -3,9 +3,11 @@
 //! - `codegen [--check] [--strict]`: regenerate every crate in
 //!   `spec/codegen.toml`, or check that the committed ones are fresh.
 //! - `spec <crate>`: print a target's document after its overlays.
+//! - `corpus [DIR]`: generate and `cargo check` a crate per spec in DIR.
 //! - `test`: everything CI runs.
 
 mod codegen;
+mod corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -17,7 +19,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
         Some("spec") => codegen::print_spec(&root, &args[1..]),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  test                           run every test, as CI does".to_owned()),
+        Some("corpus") => corpus::run(&root, &args[1..]),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR]                   generate and check a crate for every spec in DIR (../shared/specs)\n  test                           run every test, as CI does".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@
 //! credentials, sending, decoding and errors.
 
 mod auth;
+mod body;
 mod client;
 pub mod double_option;
 mod encode;
@@ -19,6 +20,7 @@ mod retry;
 mod sse;
 
 pub use auth::{ApiKeyLocation, Credentials, Secret};
+pub use body::{form_pairs, File, Multipart, MultipartForm};
 pub use client::{env_var, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
 pub use retry::RetryPolicy;
 pub use encode::{header_value, path_segment, AsJson, ParamValue};

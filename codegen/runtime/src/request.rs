@@ -243,6 +243,46 @@ impl Request {
         self
     }
 
+    /// A form-urlencoded body; nested members in bracket notation.
+    pub fn form(&mut self, content_type: &'static str, body: &impl Serialize) -> &mut Self {
+        match serde_json::to_value(body) {
+            Ok(value) => {
+                let mut pairs = Vec::new();
+                crate::body::form_pairs(None, &value, &mut pairs);
+                let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                self.body = Some(Body {
+                    content_type,
+                    bytes: encoded.into(),
+                });
+            }
+            Err(e) => self.fail(format!("body does not serialize: {e}")),
+        }
+        self
+    }
+
+    /// A multipart/form-data body.
+    pub fn multipart(&mut self, body: &impl crate::body::Multipart) -> &mut Self {
+        let mut form = crate::body::MultipartForm::default();
+        body.parts(&mut form);
+        let (content_type, bytes) = form.encode();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        self.headers.push(("Content-Type".into(), content_type));
+        self.body = Some(Body {
+            content_type: "multipart/form-data",
+            bytes,
+        });
+        self
+    }
+
+    /// A query parameter in `style: deepObject`: `name[key]=value`, nested.
+    pub fn query_deep(&mut self, name: &str, value: &impl Serialize) -> &mut Self {
+        match serde_json::to_value(value) {
+            Ok(v) => crate::body::form_pairs(Some(name), &v, &mut self.query),
+            Err(e) => self.fail(format!("query parameter `{name}` does not serialize: {e}")),
+        }
+        self
+    }
+
     /// A text body (`text/plain` and kin).
     pub fn text(&mut self, content_type: &'static str, body: impl Into<String>) -> &mut Self {
         self.body = Some(Body {

@@ -320,7 +320,9 @@ fn body_required(op: &Operation) -> bool {
 fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
     let body = op.body.as_ref()?;
     Some(match body.content.kind {
-        MediaKind::Json => ty_tokens(ctx, body.content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None),
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
+            ty_tokens(ctx, body.content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None)
+        }
         MediaKind::Text => quote!(String),
         MediaKind::Binary | MediaKind::EventStream => quote!(apigen_runtime::Bytes),
     })
@@ -441,6 +443,8 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         let mt = &body.content.media_type;
         let send = |v: TokenStream| match body.content.kind {
             MediaKind::Json => quote!(request.json(#mt, #v);),
+            MediaKind::Form => quote!(request.form(#mt, #v);),
+            MediaKind::Multipart => quote!(request.multipart(#v);),
             MediaKind::Text => quote!(request.text(#mt, String::clone(#v));),
             MediaKind::Binary | MediaKind::EventStream => quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));),
         };
@@ -758,6 +762,7 @@ fn param_send(ctx: &Ctx, p: &Param, value: TokenStream) -> TokenStream {
             let v = scalar_value(&value, ty);
             quote!(request.path(#name, #v);)
         }
+        (Location::Query, _) if p.deep => quote!(request.query_deep(#name, #value);),
         (Location::Query, ty) => {
             let v = scalar_value(&value, ty);
             quote!(request.query(#name, #v);)

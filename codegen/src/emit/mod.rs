@@ -246,6 +246,7 @@ pub(crate) fn ty_tokens(ctx: &Ctx, ty: &Ty, types: &TokenStream, owner: Option<&
         Ty::Json => quote!(serde_json::Value),
         Ty::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
         Ty::Bytes => quote!(apigen_runtime::Bytes),
+        Ty::File => quote!(apigen_runtime::File),
         Ty::Vec(inner) => {
             let inner = ty_tokens(ctx, inner, types, None);
             quote!(Vec<#inner>)

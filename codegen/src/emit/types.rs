@@ -26,6 +26,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
     let none = TokenStream::new();
     match &t.kind {
         TypeKind::Struct { fields, additional } => {
+            let fields_ir = fields;
             let all_optional = fields.iter().all(|f| !f.required);
             let default = all_optional.then(|| quote!(Default,));
             let fields = fields.iter().map(|f| field(ctx, &t.name, f));
@@ -43,6 +44,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                     pub additional_properties: #ty,
                 }
             });
+            let multipart = t.multipart.then(|| multipart_impl(&t.name, fields_ir, additional.is_some()));
             quote! {
                 #doc
                 #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
@@ -50,6 +52,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                     #(#fields)*
                     #extra
                 }
+                #multipart
             }
         }
         TypeKind::StringEnum { variants, fallback } => {
@@ -137,6 +140,42 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             quote! {
                 #doc
                 pub type #name = #ty;
+            }
+        }
+    }
+}
+
+/// The parts of a struct sent as multipart/form-data: files as file parts,
+/// arrays as one part per item, anything else as text or JSON.
+fn multipart_impl(name: &str, fields: &[Field], additional: bool) -> TokenStream {
+    let name = ident(name);
+    let parts = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.name;
+        let base = match &f.ty {
+            Ty::Option(inner) => inner.as_ref(),
+            other => other,
+        };
+        let one = match base {
+            Ty::File => quote!(form.file(#wire, v);),
+            Ty::Vec(inner) if **inner == Ty::File => quote!(for item in v { form.file(#wire, item); }),
+            Ty::Vec(_) => quote!(for item in v { form.value(#wire, item); }),
+            _ => quote!(form.value(#wire, v);),
+        };
+        let optional = !f.required || matches!(f.ty, Ty::Option(_));
+        let double = !f.required && matches!(f.ty, Ty::Option(_));
+        match (optional, double) {
+            (false, _) => quote!({ let v = &self.#id; #one }),
+            (true, false) => quote!(if let Some(v) = &self.#id { #one }),
+            (true, true) => quote!(if let Some(Some(v)) = &self.#id { #one }),
+        }
+    });
+    let extra = additional.then(|| quote!(for (k, v) in &self.additional_properties { form.value(k, v); }));
+    quote! {
+        impl apigen_runtime::Multipart for #name {
+            fn parts(&self, form: &mut apigen_runtime::MultipartForm) {
+                #(#parts)*
+                #extra
             }
         }
     }

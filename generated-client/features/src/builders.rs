@@ -654,6 +654,159 @@ impl std::future::IntoFuture for Chat {
     }
 }
 
+static FILES_UPLOAD: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "files.upload",
+    method: "POST",
+    path: "/files",
+    secured: true,
+};
+
+/// `POST /files` (`files.upload`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct FilesUpload {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+    body: types::FilesUploadBody,
+}
+
+impl FilesUpload {
+    pub(crate) fn new(
+        client: apigen_runtime::Client,
+        body: types::FilesUploadBody,
+    ) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sends the request and returns the response body.
+    pub async fn send(self) -> Result<types::Job, Error> {
+        self.send_with_response().await.map(Response::into_body)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub async fn send_with_response(self) -> Result<Response<types::Job>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&FILES_UPLOAD);
+        request.multipart(&self.body);
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<types::Job>, Error> {
+        match raw.status().as_u16() {
+            200 => raw.json::<types::Job>(),
+            _ => raw.error(),
+        }
+    }
+}
+
+impl apigen_runtime::WithOptions for FilesUpload {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for FilesUpload {
+    type Output = Result<types::Job, Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+static CHARGES_CREATE: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "charges.create",
+    method: "POST",
+    path: "/charges",
+    secured: true,
+};
+
+/// `POST /charges` (`charges.create`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct ChargesCreate {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+    created: Option<types::ChargesCreateCreated>,
+    body: types::ChargesCreateBody,
+}
+
+impl ChargesCreate {
+    pub(crate) fn new(
+        client: apigen_runtime::Client,
+        body: types::ChargesCreateBody,
+    ) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            created: None,
+            body,
+        }
+    }
+
+    /// The `created` query parameter.
+    pub fn created(mut self, value: impl Into<types::ChargesCreateCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
+    /// Sends the request and returns the response body.
+    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
+        self.send_with_response().await.map(Response::into_body)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+        Self::decode(self.client.send(self.request()).await?)
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&CHARGES_CREATE);
+        if let Some(value) = &self.created {
+            request.query_deep("created", value);
+        }
+        request.form("application/x-www-form-urlencoded", &self.body);
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
+        match raw.status().as_u16() {
+            200 => raw.untyped(),
+            _ => raw.error(),
+        }
+    }
+}
+
+impl apigen_runtime::WithOptions for ChargesCreate {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for ChargesCreate {
+    type Output = Result<apigen_runtime::Untyped, Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
 static HEALTH: apigen_runtime::Operation = apigen_runtime::Operation {
     id: "health",
     method: "GET",

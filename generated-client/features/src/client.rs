@@ -57,6 +57,18 @@ impl Client {
         &self.raw
     }
 
+    /// Operations under `charges`.
+    pub fn charges(&self) -> Charges {
+        Charges {
+            client: self.raw.clone(),
+        }
+    }
+
+    /// Operations under `files`.
+    pub fn files(&self) -> Files {
+        Files { client: self.raw.clone() }
+    }
+
     /// Operations under `items`.
     pub fn items(&self) -> Items {
         Items { client: self.raw.clone() }
@@ -146,5 +158,37 @@ impl Things {
         body: impl Into<apigen_runtime::Bytes>,
     ) -> builders::ThingsUpload {
         builders::ThingsUpload::new(self.client.clone(), id, body.into())
+    }
+}
+
+/// Operations under `files`, from [`Client`].
+#[derive(Clone, Debug)]
+pub struct Files {
+    client: apigen_runtime::Client,
+}
+
+impl Files {
+    /// `POST /files` (`files.upload`)
+    pub fn upload(
+        &self,
+        body: impl Into<types::FilesUploadBody>,
+    ) -> builders::FilesUpload {
+        builders::FilesUpload::new(self.client.clone(), body.into())
+    }
+}
+
+/// Operations under `charges`, from [`Client`].
+#[derive(Clone, Debug)]
+pub struct Charges {
+    client: apigen_runtime::Client,
+}
+
+impl Charges {
+    /// `POST /charges` (`charges.create`)
+    pub fn create(
+        &self,
+        body: impl Into<types::ChargesCreateBody>,
+    ) -> builders::ChargesCreate {
+        builders::ChargesCreate::new(self.client.clone(), body.into())
     }
 }

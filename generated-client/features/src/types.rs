@@ -219,3 +219,56 @@ pub struct ItemsListResponse {
 pub struct ChatBody {
     pub prompt: String,
 }
+
+/// Schema: `#/paths/~1files/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FilesUploadBody {
+    pub file: apigen_runtime::File,
+    pub purpose: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl apigen_runtime::Multipart for FilesUploadBody {
+    fn parts(&self, form: &mut apigen_runtime::MultipartForm) {
+        {
+            let v = &self.file;
+            form.file("file", v);
+        }
+        {
+            let v = &self.purpose;
+            form.value("purpose", v);
+        }
+        if let Some(v) = &self.tags {
+            for item in v {
+                form.value("tags", item);
+            }
+        }
+    }
+}
+
+/// Schema: `#/paths/~1charges/post/parameters/0/schema`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ChargesCreateCreated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<i64>,
+}
+
+/// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/items/items`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ChargesCreateBodyItemsItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+}
+
+/// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChargesCreateBody {
+    pub amount: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ChargesCreateBodyItemsItem>>,
+}

@@ -1,0 +1,192 @@
+//! `cargo xtask corpus [DIR]`: a crate for every spec in DIR, each checked
+//! with `cargo check`, and how much of each spec came out as code.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+/// One spec's row.
+struct Row {
+    name: String,
+    ops_in_spec: usize,
+    ops_generated: usize,
+    diagnostics: usize,
+    generate_ms: f64,
+    error: Option<String>,
+    check_ok: bool,
+    check_s: f64,
+    warnings: usize,
+    check_output: String,
+}
+
+/// Every method key of every path item (and webhook), custom ones
+/// included: what the spec has, whatever the generator makes of it.
+pub fn count_operations(doc: &Value) -> usize {
+    const NOT_METHODS: &[&str] = &["$ref", "summary", "description", "servers", "parameters"];
+    let count = |items: Option<&Value>| {
+        items
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.values()
+                    .filter_map(Value::as_object)
+                    .map(|item| {
+                        item.iter()
+                            .filter(|(k, v)| !k.starts_with("x-") && !NOT_METHODS.contains(&k.as_str()) && v.is_object())
+                            .count()
+                    })
+                    .sum::<usize>()
+            })
+            .unwrap_or(0)
+    };
+    count(doc.get("paths"))
+}
+
+fn crate_name(file: &str) -> String {
+    let stem = file.split('.').next().unwrap_or(file);
+    format!("corpus-{}", stem.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let dir = match args {
+        [] => root.join("../shared/specs"),
+        [d] => PathBuf::from(d),
+        _ => return Err("usage: cargo xtask corpus [DIR]".into()),
+    };
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")))
+        .collect();
+    specs.sort();
+    if specs.is_empty() {
+        return Err(format!("no .json or .yaml specs in {}", dir.display()));
+    }
+    let work = root.join("target/corpus");
+    let crates = work.join("crates");
+    std::fs::create_dir_all(&crates).map_err(|e| e.to_string())?;
+    let runtime = root.join("codegen/runtime");
+    let mut rows = Vec::new();
+    let mut members = Vec::new();
+    for spec in &specs {
+        let file = spec.file_name().unwrap().to_string_lossy().into_owned();
+        let name = crate_name(&file);
+        let ops_in_spec = apigen::load::read(spec, &file).map(|d| count_operations(&d)).unwrap_or(0);
+        let opts = apigen::Options {
+            crate_name: name.clone(),
+            crate_version: "0.1.0".into(),
+            runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
+            extra_dependencies: Vec::new(),
+            hand_written_modules: Vec::new(),
+            env: Vec::new(),
+            preamble: apigen::output::preamble("cargo xtask corpus", &file),
+            standalone: false,
+            pagination: Vec::new(),
+        };
+        let start = Instant::now();
+        let result = apigen::generate_file(spec, &file, &opts, false);
+        let generate_ms = start.elapsed().as_secs_f64() * 1000.0;
+        let mut row = Row {
+            name: file.clone(),
+            ops_in_spec,
+            ops_generated: 0,
+            diagnostics: 0,
+            generate_ms,
+            error: None,
+            check_ok: false,
+            check_s: 0.0,
+            warnings: 0,
+            check_output: String::new(),
+        };
+        match result {
+            Ok(g) => {
+                row.ops_generated = g.api.operations.len();
+                row.diagnostics = g.diagnostics.len();
+                let out = crates.join(&name);
+                apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
+                members.push(name.clone());
+            }
+            Err(e) => row.error = Some(e.to_string()),
+        }
+        rows.push((name, row));
+    }
+    // One workspace, one target directory: dependencies build once.
+    let mut manifest = String::from("[workspace]\nresolver = \"2\"\nmembers = [\n");
+    for m in &members {
+        let _ = writeln!(manifest, "    \"crates/{m}\",");
+    }
+    manifest.push_str("]\n");
+    std::fs::write(work.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    let lock = root.join("Cargo.lock");
+    if lock.exists() && !work.join("Cargo.lock").exists() {
+        // Start from the repository's resolved versions: no surprise updates.
+        let _ = std::fs::copy(&lock, work.join("Cargo.lock"));
+    }
+    for (name, row) in rows.iter_mut() {
+        if row.error.is_some() {
+            continue;
+        }
+        eprintln!("checking {}", row.name);
+        let start = Instant::now();
+        let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(&work)
+            .args(["check", "--quiet", "--message-format", "short", "-p", name])
+            .output()
+            .map_err(|e| e.to_string())?;
+        row.check_s = start.elapsed().as_secs_f64();
+        row.check_ok = out.status.success();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        row.warnings = stderr.lines().filter(|l| l.contains(": warning:") && l.contains(&format!("crates/{name}/"))).count();
+        row.check_output = stderr;
+    }
+
+    println!(
+        "{:<32} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8}",
+        "spec", "ops", "gen", "diags", "gen ms", "check", "check s", "warnings"
+    );
+    let mut json_rows = Vec::new();
+    for (_, r) in &rows {
+        let check = match (&r.error, r.check_ok) {
+            (Some(_), _) => "no-gen",
+            (None, true) => "ok",
+            (None, false) => "FAILED",
+        };
+        println!(
+            "{:<32} {:>6} {:>6} {:>6} {:>9.1} {:>8} {:>8.1} {:>8}",
+            r.name, r.ops_in_spec, r.ops_generated, r.diagnostics, r.generate_ms, check, r.check_s, r.warnings
+        );
+        if let Some(e) = &r.error {
+            println!("    generation failed: {}", e.lines().next().unwrap_or(""));
+        } else if !r.check_ok {
+            for l in r.check_output.lines().filter(|l| l.contains("error")).take(5) {
+                println!("    {l}");
+            }
+        }
+        json_rows.push(json!({
+            "spec": r.name,
+            "operations_in_spec": r.ops_in_spec,
+            "operations_generated": r.ops_generated,
+            "diagnostics": r.diagnostics,
+            "generate_ms": r.generate_ms,
+            "generated": r.error.is_none(),
+            "generation_error": r.error,
+            "compiled": r.check_ok,
+            "check_s": r.check_s,
+            "warnings": r.warnings,
+        }));
+    }
+    let compiled = rows.iter().filter(|(_, r)| r.check_ok).count();
+    let total_ops: usize = rows.iter().map(|(_, r)| r.ops_in_spec).sum();
+    let generated_ops: usize = rows.iter().filter(|(_, r)| r.check_ok).map(|(_, r)| r.ops_generated).sum();
+    let results = work.join("results.json");
+    std::fs::write(&results, serde_json::to_string_pretty(&json_rows).unwrap()).map_err(|e| e.to_string())?;
+    eprintln!("rows written to {}", results.display());
+    println!("corpus: {compiled}/{} compiled, {generated_ops}/{total_ops} operations generated", rows.len());
+    if compiled == rows.len() {
+        Ok(())
+    } else {
+        Err(format!("{} spec(s) did not generate or compile", rows.len() - compiled))
+    }
+}
