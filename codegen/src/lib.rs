@@ -16,6 +16,7 @@ pub mod names;
 pub mod normalize;
 pub mod output;
 pub mod overlay;
+mod refs;
 mod swagger2;
 mod v31;
 

@@ -15,8 +15,11 @@ const KEYWORDS: &[&str] = &[
     "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "gen",
 ];
 
+/// Transliterated to ASCII (`über` → `uber`, `größe` → `grosse`), then
+/// anything but letters and digits is a word break.
 fn ascii_only(s: &str) -> String {
-    s.chars()
+    deunicode::deunicode(s)
+        .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect()
 }
@@ -107,7 +110,8 @@ mod tests {
         assert_eq!(snake("2fa"), "n2fa");
         assert_eq!(snake(""), "value");
         assert_eq!(snake("$ref"), "ref_");
-        assert_eq!(snake("café"), "caf");
+        assert_eq!(snake("café"), "cafe");
+        assert_eq!(snake("größe"), "grosse");
         assert_eq!(snake("@odata.type"), "odata_type");
         assert_eq!(camel("prediction_request", "T"), "PredictionRequest");
         assert_eq!(camel("models.versions.get", "T"), "ModelsVersionsGet");

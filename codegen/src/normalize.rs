@@ -85,6 +85,7 @@ pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<
     }
     let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
     crate::v31::downlevel(&mut raw, version == Version::V31, diags);
+    crate::refs::check(&raw, file)?;
     let raw = &raw;
     let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
         // openapiv3's untagged enums hide where inside them an error is;

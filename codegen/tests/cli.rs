@@ -90,13 +90,13 @@ fn strict_turns_diagnostics_into_errors() {
     let spec = dir.join("s.yaml");
     std::fs::write(
         &spec,
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Missing'}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n",
     )
     .unwrap();
     let lenient = generate(&spec, &dir.join("out1"), &[]);
     assert!(lenient.status.success());
     let stderr = String::from_utf8_lossy(&lenient.stderr);
-    assert!(stderr.contains("#/paths/~1a/get/responses/200/content/application~1json/schema"), "{stderr}");
+    assert!(stderr.contains("#/paths/~1a~1{id}/get: path parameter `id`"), "{stderr}");
     let strict = generate(&spec, &dir.join("out2"), &["--strict"]);
     assert!(!strict.status.success());
     assert!(String::from_utf8_lossy(&strict.stderr).contains("--strict"));
@@ -112,4 +112,86 @@ fn check_reports_stale_files() {
     let o = generate(&replicate_spec(), &out, &["--check"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("types.rs"));
+}
+
+/// A minimal document around the given `paths` and `components`.
+fn doc(paths: &str, components: &str) -> String {
+    format!(r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}}, "paths": {paths}, "components": {components}}}"#)
+}
+
+#[test]
+fn bad_inputs_give_located_errors_and_leave_files_intact() {
+    let out = scratch("table-out");
+    assert!(generate(&replicate_spec(), &out, &[]).status.success());
+    let before = snapshot(&out);
+    let dir = scratch("table-in");
+    let op = |id: &str| format!(r#"{{"operationId": "{id}", "responses": {{"200": {{"description": "ok"}}}}}}"#);
+    let deep_json = format!(
+        r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}}, "paths": {{}}, "components": {{"schemas": {{"D": {}{}}}}}}}"#,
+        r#"{"items": "#.repeat(10_000),
+        "}".repeat(10_001)
+    );
+    let deep_yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    // (file, contents, --strict, what the message must say)
+    let cases: Vec<(&str, String, bool, &str)> = vec![
+        ("missing-ref.json", doc(&format!(r##"{{"/a": {{"get": {{"responses": {{"200": {{"description": "ok", "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/Nope"}}}}}}}}}}}}}}}}"##), "{}"),
+            false, "missing-ref.json#/paths/~1a/get/responses/200/content/application~1json/schema/$ref: reference `#/components/schemas/Nope` points to nothing"),
+        ("external-ref.json", doc("{}", r#"{"schemas": {"A": {"$ref": "common.yaml#/B"}}}"#), false, "external-ref.json#/components/schemas/A/$ref: external reference"),
+        ("ref-cycle.json", doc("{}", r##"{"parameters": {"A": {"$ref": "#/components/parameters/B"}, "B": {"$ref": "#/components/parameters/A"}}}"##), false, "cycle of references"),
+        ("deep.json", deep_json, false, "deep.json:1:"),
+        ("deep.yaml", deep_yaml, false, "deep.yaml:"),
+        ("duplicate-ids.json", doc(&format!(r#"{{"/a": {{"get": {}}}, "/b": {{"get": {}}}}}"#, op("same"), op("same")), "{}"), true, "#/paths/~1b/get/operationId: operationId `same` is used 2 times"),
+        ("colliding-ids.json", doc(&format!(r#"{{"/a": {{"get": {}}}, "/b": {{"get": {}}}}}"#, op("getThing"), op("get_thing")), "{}"), true, "#/paths/~1b/get/operationId: method name collides"),
+        ("colliding-props.json", doc("{}", r#"{"schemas": {"A": {"type": "object", "properties": {"fooBar": {"type": "string"}, "foo_bar": {"type": "string"}}}}}"#), true, "#/components/schemas/A/properties/foo_bar: property name collides"),
+        ("colliding-types.json", doc("{}", r#"{"schemas": {"a_b": {"type": "string"}, "A_B": {"type": "string"}}}"#), true, "#/components/schemas/A_B: type name collides"),
+        ("colliding-params.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "pageSize", "in": "query", "schema": {"type": "integer"}}, {"name": "page_size", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/1: parameter name collides"),
+        ("enum-dups.json", doc("{}", r#"{"schemas": {"E": {"type": "string", "enum": ["a-b", "a_b"]}}}"#), true, "#/components/schemas/E/enum: enum value `a_b` collides"),
+        ("undeclared-path-param.json", doc(&format!(r#"{{"/a/{{id}}": {{"get": {}}}}}"#, op("a")), "{}"), true, "#/paths/~1a~1{id}/get: path parameter `id` is in the template but not declared"),
+        ("extra-path-param.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/0: path parameter `id` is not in the path template"),
+    ];
+    for (name, text, strict, expected) in &cases {
+        let spec = dir.join(name);
+        std::fs::write(&spec, text).unwrap();
+        let flags: &[&str] = if *strict { &["--strict"] } else { &[] };
+        let o = generate(&spec, &out, flags);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{name} was accepted:\n{stderr}");
+        assert!(stderr.contains(expected), "{name}: expected `{expected}` in:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert_eq!(snapshot(&out), before, "{name} changed the generated files");
+        if *strict {
+            // Without --strict the same input generates, renamed or
+            // repaired as the diagnostic says.
+            let lenient = scratch(&format!("table-lenient-{name}"));
+            let o = generate(&spec, &lenient, &[]);
+            assert!(o.status.success(), "{name} without --strict: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+}
+
+#[test]
+fn keywords_digits_empty_and_non_ascii_names_become_valid_rust() {
+    let dir = scratch("names");
+    let spec = dir.join("names.json");
+    std::fs::write(
+        &spec,
+        doc(
+            r##"{"/x/{type}": {"get": {"operationId": "2fa.self", "parameters": [{"name": "type", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "", "in": "query", "schema": {"type": "string"}}, {"name": "größe", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/match"}}}}}}}}"##,
+            r#"{"schemas": {"match": {"type": "object", "properties": {"self": {"type": "string"}, "crate": {"type": "integer"}, "": {"type": "string"}, "über": {"type": "string"}, "3d": {"type": "string", "enum": ["1x", "", "ß"]}}}}}"#,
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = generate(&spec, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Every file parses as Rust (the generator checks it before writing);
+    // the names it chose are in the types file.
+    let types = std::fs::read_to_string(out.join("src/types.rs")).unwrap();
+    for expected in ["pub struct Match ", "pub self_:", "pub crate_:", "pub value:", "pub uber:", "pub n3d:", "V1x,", "Empty,", "Ss,"] {
+        assert!(types.contains(expected), "`{expected}` not in:\n{types}");
+    }
+    let builders = std::fs::read_to_string(out.join("src/builders.rs")).unwrap();
+    assert!(builders.contains("pub fn grosse("), "{builders}");
+    let client = std::fs::read_to_string(out.join("src/client.rs")).unwrap();
+    assert!(client.contains("pub fn n2fa(&self)") && client.contains("pub fn self_(&self, type_: impl Into<String>)"), "{client}");
 }
