@@ -21,6 +21,10 @@
 pub mod builders;
 mod client;
 pub mod types;
+pub mod run;
+pub mod stream;
+pub mod webhooks;
+pub mod files;
 pub use apigen_runtime::{
     ApiError, ApiKeyLocation, BoxStream, ClientBuilder, Credentials, Error, Event,
     ProblemDetails, RequestOptions, Response, RetryPolicy, Untyped, WithOptions,
