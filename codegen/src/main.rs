@@ -46,6 +46,9 @@ struct Args {
     /// Print the document after overlays, as JSON, and exit.
     #[arg(long)]
     print_spec: bool,
+    /// Print the time of each phase.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,16 @@ fn main() -> ExitCode {
     };
     for d in &generated.diagnostics {
         eprintln!("warning: {spec_name}{d}");
+    }
+    if args.timings {
+        let t = &generated.timings;
+        eprintln!(
+            "timings: load {:.1} ms, ir {:.1} ms, tokens {:.1} ms, format {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.ir.as_secs_f64() * 1e3,
+            t.tokens.as_secs_f64() * 1e3,
+            t.format.as_secs_f64() * 1e3
+        );
     }
     if args.print_ir {
         print_out(&apigen::ir_yaml(&generated.api));

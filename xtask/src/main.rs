@@ -4,10 +4,14 @@
 //!   `spec/codegen.toml`, or check that the committed ones are fresh.
 //! - `spec <crate>`: print a target's document after its overlays.
 //! - `corpus [DIR]`: generate and `cargo check` a crate per spec in DIR.
-//! - `test`: everything CI runs.
+//! - `bench`: generation speed and memory, compile time of the output.
+//! - `prism [--port N]`: Prism serving the Replicate spec, in the foreground.
+//! - `test`: everything CI runs, with Prism running for `tests/tests/prism.rs`.
 
+mod bench;
 mod codegen;
 mod corpus;
+mod prism;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -20,7 +24,10 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("spec") => codegen::print_spec(&root, &args[1..]),
         Some("corpus") => corpus::run(&root, &args[1..]),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR]                   generate and check a crate for every spec in DIR (../shared/specs)\n  test                           run every test, as CI does".to_owned()),
+        Some("bench") => bench::run(&root, &args[1..]),
+        Some("bench-rss") => bench::rss_probe(&root, &args[1..]),
+        Some("prism") => prism::run(&root, &args[1..]),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR]                   generate and check a crate for every spec in DIR (../shared/specs)\n  bench [--runs N] [--compile-runs N] [--no-compile] [SPEC...]\n                                 generation speed, memory, and compile time of the output\n  prism [--port N]               serve the Replicate spec with Prism, in the foreground\n  test                           run every test, as CI does (installs and starts Prism)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,7 +65,9 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
         return Err(format!("`cargo xtask test` takes no arguments, got {args:?}"));
     }
     codegen::run(root, &["--check".to_owned()])?;
-    run(cargo().current_dir(root).args(["test", "--workspace", "--all-targets"]))?;
-    run(cargo().current_dir(root).args(["test", "--workspace", "--doc"]))?;
+    // Stopped when dropped: on success, on failure and on panic.
+    let prism = prism::Prism::start(root)?;
+    run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--all-targets"]))?;
+    run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--doc"]))?;
     Ok(())
 }

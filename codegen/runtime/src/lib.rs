@@ -40,3 +40,19 @@ pub use serde;
 
 /// The future every generated operation builder turns into with `.await`.
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
+
+/// Sends a request and decodes its body: what every generated `send` does.
+/// Written once here, so that a generated crate compiles one future per
+/// body type rather than one per operation.
+pub fn send<T: Send + 'static>(client: Client, request: Request, decode: Decode<T>) -> BoxFuture<Result<T, Error>> {
+    Box::pin(async move { decode(client.send(request).await?).map(Response::into_body) })
+}
+
+/// As [`send`], keeping the status and headers.
+pub fn send_with_response<T: Send + 'static>(
+    client: Client,
+    request: Request,
+    decode: Decode<T>,
+) -> BoxFuture<Result<Response<T>, Error>> {
+    Box::pin(async move { decode(client.send(request).await?) })
+}

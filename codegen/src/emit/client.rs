@@ -510,13 +510,13 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             #(#setters)*
 
             /// Sends the request and returns the response body.
-            pub async fn send(self) -> Result<#out_ty, Error> {
-                self.send_with_response().await.map(Response::into_body)
+            pub fn send(self) -> apigen_runtime::BoxFuture<Result<#out_ty, Error>> {
+                apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
             }
 
             /// Sends the request and returns the body with the status and headers.
-            pub async fn send_with_response(self) -> Result<Response<#out_ty>, Error> {
-                Self::decode(self.client.send(self.request()).await?)
+            pub fn send_with_response(self) -> apigen_runtime::BoxFuture<Result<Response<#out_ty>, Error>> {
+                apigen_runtime::send_with_response(self.client.clone(), self.request(), Self::decode)
             }
 
             /// The request as it will be sent, for inspection or to send
@@ -550,7 +550,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             type Output = Result<#out_ty, Error>;
             type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     }

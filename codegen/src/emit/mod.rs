@@ -46,7 +46,8 @@ pub struct File {
     pub contents: String,
 }
 
-/// Phases of printing, for benchmarks.
+/// Phases of printing, for benchmarks: time summed over the threads that
+/// print the files in parallel.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Timings {
     pub tokens: std::time::Duration,
@@ -55,28 +56,50 @@ pub struct Timings {
 
 pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File>, String> {
     let ctx = Ctx::new(api, opts);
-    let start = std::time::Instant::now();
-    let units = [
-        ("src/lib.rs", client::lib_rs(&ctx)),
-        ("src/client.rs", client::client_rs(&ctx)),
-        ("src/builders.rs", client::builders_rs(&ctx)),
-        ("src/types.rs", types::types_rs(&ctx)),
+    type Unit = fn(&Ctx) -> TokenStream;
+    let units: [(&str, Unit); 4] = [
+        ("src/lib.rs", client::lib_rs),
+        ("src/client.rs", client::client_rs),
+        ("src/builders.rs", client::builders_rs),
+        ("src/types.rs", types::types_rs),
     ];
-    timings.tokens += start.elapsed();
-    let start = std::time::Instant::now();
     let mut files = vec![File {
         path: "Cargo.toml".into(),
         contents: manifest::cargo_toml(api, opts),
     }];
-    for (path, tokens) in units {
-        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("{path}: generated code does not parse: {e}"))?;
-        let body = space_items(&prettyplease::unparse(&file));
-        files.push(File {
-            path: path.into(),
-            contents: format!("// {}\n\n{body}", opts.preamble),
-        });
+    // Building, parsing and printing the files dominate generation, and
+    // the files are independent: each gets a thread (token streams cannot
+    // cross threads, so each is built where it is printed). Output does not
+    // depend on scheduling: results are joined in order.
+    let ctx = &ctx;
+    let formatted: Vec<Result<(File, Timings), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = units
+            .into_iter()
+            .map(|(path, unit)| {
+                scope.spawn(move || {
+                    let start = std::time::Instant::now();
+                    let tokens = unit(ctx);
+                    let built = start.elapsed();
+                    let start = std::time::Instant::now();
+                    let file: syn::File =
+                        syn::parse2(tokens).map_err(|e| format!("{path}: generated code does not parse: {e}"))?;
+                    let body = space_items(&prettyplease::unparse(&file));
+                    let file = File {
+                        path: path.into(),
+                        contents: format!("// {}\n\n{body}", ctx.opts.preamble),
+                    };
+                    Ok((file, Timings { tokens: built, format: start.elapsed() }))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("formatting panicked".into()))).collect()
+    });
+    for f in formatted {
+        let (file, t) = f?;
+        timings.tokens += t.tokens;
+        timings.format += t.format;
+        files.push(file);
     }
-    timings.format += start.elapsed();
     Ok(files)
 }
 

@@ -67,15 +67,21 @@ impl ItemsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::ItemsListResponse, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::ItemsListResponse, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::ItemsListResponse>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ItemsListResponse>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -138,7 +144,7 @@ impl std::future::IntoFuture for ItemsList {
     type Output = Result<types::ItemsListResponse, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -176,13 +182,19 @@ impl ReposList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<Vec<String>, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<Vec<String>, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<Vec<String>>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<Vec<String>>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -229,7 +241,7 @@ impl std::future::IntoFuture for ReposList {
     type Output = Result<Vec<String>, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -293,13 +305,19 @@ impl ThingsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<ThingsGetResponse, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<ThingsGetResponse, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<ThingsGetResponse>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<ThingsGetResponse>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -351,7 +369,7 @@ impl std::future::IntoFuture for ThingsGet {
     type Output = Result<ThingsGetResponse, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -381,13 +399,19 @@ impl DeleteThingsId {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<(), Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<()>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -417,7 +441,7 @@ impl std::future::IntoFuture for DeleteThingsId {
     type Output = Result<(), Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -453,13 +477,19 @@ impl ThingsUpdate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Thing, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Thing, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Thing>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Thing>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -492,7 +522,7 @@ impl std::future::IntoFuture for ThingsUpdate {
     type Output = Result<types::Thing, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -528,13 +558,19 @@ impl ThingsUpload {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<String, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<String, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<String>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<String>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -566,7 +602,7 @@ impl std::future::IntoFuture for ThingsUpload {
     type Output = Result<String, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -596,15 +632,21 @@ impl Chat {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Bytes, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Bytes>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -650,7 +692,7 @@ impl std::future::IntoFuture for Chat {
     type Output = Result<apigen_runtime::Bytes, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -683,13 +725,19 @@ impl FilesUpload {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Job, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Job, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Job>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Job>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -719,7 +767,7 @@ impl std::future::IntoFuture for FilesUpload {
     type Output = Result<types::Job, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -760,15 +808,21 @@ impl ChargesCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -803,7 +857,7 @@ impl std::future::IntoFuture for ChargesCreate {
     type Output = Result<apigen_runtime::Untyped, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -831,15 +885,21 @@ impl Health {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -870,6 +930,6 @@ impl std::future::IntoFuture for Health {
     type Output = Result<apigen_runtime::Untyped, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

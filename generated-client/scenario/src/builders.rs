@@ -47,15 +47,23 @@ impl ModelsTrain {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::PutModelsTrainResponse, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::PutModelsTrainResponse, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::PutModelsTrainResponse>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<
+        Result<Response<types::PutModelsTrainResponse>, Error>,
+    > {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -90,6 +98,6 @@ impl std::future::IntoFuture for ModelsTrain {
     type Output = Result<types::PutModelsTrainResponse, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -1,0 +1,237 @@
+//! `cargo xtask bench`: how fast the generator is, how much memory it
+//! takes, and how long what it generates takes to compile.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The specs measured: the Replicate target and the largest corpus specs.
+const CORPUS: &[&str] = &["oxide-nexus.json", "github.json", "stripe.yaml", "kubernetes.json", "openai.yaml"];
+
+struct Spec {
+    name: String,
+    source: apigen::Source,
+    crate_name: String,
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    xs[xs.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn options(crate_name: &str, runtime: &Path) -> apigen::Options {
+    apigen::Options {
+        crate_name: crate_name.into(),
+        crate_version: "0.1.0".into(),
+        runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
+        extra_dependencies: Vec::new(),
+        hand_written_modules: Vec::new(),
+        env: Vec::new(),
+        preamble: apigen::output::preamble("cargo xtask bench", crate_name),
+        standalone: false,
+        pagination: Vec::new(),
+    }
+}
+
+/// The hidden `bench-rss SPEC...` command: one generation in this process,
+/// then the process's peak resident memory, for the parent to read.
+pub fn rss_probe(root: &Path, args: &[String]) -> Result<(), String> {
+    let source = apigen::Source {
+        spec: PathBuf::from(&args[0]),
+        overlays: args[1..].iter().map(PathBuf::from).collect(),
+    };
+    let runtime = root.join("codegen/runtime");
+    apigen::generate(&source, root, &options("probe", &runtime), false).map_err(|e| e.to_string())?;
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .ok_or("no VmHWM in /proc/self/status")?;
+    println!("{kb}");
+    Ok(())
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut runs = 5usize;
+    let mut compile_runs = 3usize;
+    let mut only: Vec<String> = Vec::new();
+    let mut compile = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs takes a number")?,
+            "--compile-runs" => {
+                compile_runs = it.next().and_then(|v| v.parse().ok()).ok_or("--compile-runs takes a number")?
+            }
+            "--no-compile" => compile = false,
+            other => only.push(other.to_owned()),
+        }
+    }
+    let config = apigen::config::Config::read(&root.join("spec/codegen.toml")).map_err(|e| e.to_string())?;
+    let replicate = config.targets.iter().find(|t| t.crate_name == "replicate").ok_or("no replicate target")?;
+    let mut specs = vec![Spec {
+        name: "replicate".into(),
+        source: apigen::Source { spec: root.join(&replicate.spec), overlays: replicate.overlays.iter().map(|o| root.join(o)).collect() },
+        crate_name: "bench-replicate".into(),
+    }];
+    for file in CORPUS {
+        specs.push(Spec {
+            name: file.to_string(),
+            source: apigen::Source::new(root.join("../shared/specs").join(file)),
+            crate_name: format!("bench-{}", file.split('.').next().unwrap_or(file)),
+        });
+    }
+    if !only.is_empty() {
+        specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
+    }
+    let work = root.join("target/bench");
+    let crates = work.join("crates");
+    std::fs::create_dir_all(&crates).map_err(|e| e.to_string())?;
+    let runtime = root.join("codegen/runtime");
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut rows: Vec<Value> = Vec::new();
+    for spec in &specs {
+        eprintln!("measuring {}", spec.name);
+        let bytes = std::fs::read(&spec.source.spec).map_err(|e| format!("{}: {e}", spec.source.spec.display()))?;
+        let syntax = apigen::load::Syntax::detect(&spec.source.spec, &String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
+        let parse = median(
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    let v = apigen::load::parse(&bytes, syntax, &spec.name).expect("the spec parses");
+                    let t = ms(start.elapsed());
+                    drop(v);
+                    t
+                })
+                .collect(),
+        );
+        let opts = options(&spec.crate_name, &runtime);
+        let mut totals = Vec::new();
+        let mut phases: Vec<apigen::Timings> = Vec::new();
+        let mut last = None;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let g = apigen::generate(&spec.source, root, &opts, false).map_err(|e| e.to_string())?;
+            totals.push(ms(start.elapsed()));
+            phases.push(g.timings);
+            last = Some(g);
+        }
+        let g = last.expect("at least one run");
+        let phase = |f: fn(&apigen::Timings) -> Duration| median(phases.iter().map(|t| ms(f(t))).collect());
+        let rs_files: Vec<&apigen::File> = g.files.iter().filter(|f| f.path.ends_with(".rs")).collect();
+        let lines: usize = rs_files.iter().map(|f| f.contents.lines().count()).sum();
+        let code_bytes: usize = rs_files.iter().map(|f| f.contents.len()).sum();
+        let mut probe = Command::new(&exe);
+        probe.arg("bench-rss").arg(&spec.source.spec).args(&spec.source.overlays);
+        let rss_kb: f64 = String::from_utf8_lossy(&probe.output().map_err(|e| e.to_string())?.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(f64::NAN);
+        let out = crates.join(&spec.crate_name);
+        apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
+        let generate_ms = median(totals);
+        let mut row = json!({
+            "spec": spec.name,
+            "parse_ms": parse,
+            "generate_ms": generate_ms,
+            "generate_over_parse": generate_ms / parse,
+            "phases_ms": {
+                "load": phase(|t| t.load),
+                "ir": phase(|t| t.ir),
+                "emit": phase(|t| t.tokens),
+                "format": phase(|t| t.format),
+            },
+            "peak_rss_mb": rss_kb / 1024.0,
+            "lines": lines,
+            "bytes": code_bytes,
+            "operations": g.api.operations.len(),
+            "types": g.api.types.len(),
+        });
+        if compile {
+            let (check, build) = compile_times(root, &work, &spec.crate_name, compile_runs)?;
+            row["check_s"] = json!(check);
+            row["build_s"] = json!(build);
+            row["build_ms_per_operation"] = json!(build * 1000.0 / g.api.operations.len().max(1) as f64);
+        }
+        eprintln!("{row}");
+        rows.push(row);
+    }
+    print_table(&rows);
+    let results = work.join("results.json");
+    std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("rows serialize")).map_err(|e| e.to_string())?;
+    eprintln!("written to {}", results.display());
+    Ok(())
+}
+
+/// `cargo check` and debug `cargo build` of one generated crate alone, its
+/// dependencies already built: `cargo clean -p` before each timed run.
+fn compile_times(root: &Path, work: &Path, crate_name: &str, runs: usize) -> Result<(f64, f64), String> {
+    let members: Vec<String> = std::fs::read_dir(work.join("crates"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| format!("    \"crates/{}\",", e.file_name().to_string_lossy()))
+        .collect();
+    let mut members = members;
+    members.sort();
+    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [\n{}\n]\n", members.join("\n"));
+    std::fs::write(work.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    if !work.join("Cargo.lock").exists() {
+        let _ = std::fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock"));
+    }
+    let cargo = || {
+        let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        c.current_dir(work);
+        c
+    };
+    let run = |args: &[&str]| -> Result<f64, String> {
+        let start = Instant::now();
+        let out = cargo().args(args).output().map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("cargo {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(start.elapsed().as_secs_f64())
+    };
+    // Dependencies first, for both profiles of use.
+    run(&["build", "--quiet", "-p", crate_name])?;
+    run(&["check", "--quiet", "-p", crate_name])?;
+    let mut checks = Vec::new();
+    let mut builds = Vec::new();
+    for _ in 0..runs {
+        run(&["clean", "--quiet", "-p", crate_name])?;
+        checks.push(run(&["check", "--quiet", "-p", crate_name])?);
+        run(&["clean", "--quiet", "-p", crate_name])?;
+        builds.push(run(&["build", "--quiet", "-p", crate_name])?);
+    }
+    Ok((median(checks), median(builds)))
+}
+
+fn print_table(rows: &[Value]) {
+    println!(
+        "{:<18} {:>8} {:>9} {:>6} {:>8} {:>7} {:>6} {:>6} {:>8} {:>8} {:>9}",
+        "spec", "parse ms", "gen ms", "x", "rss MB", "lines", "ops", "types", "check s", "build s", "ms/op"
+    );
+    for r in rows {
+        let f = |k: &str| r.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        println!(
+            "{:<18} {:>8.1} {:>9.1} {:>6.1} {:>8.1} {:>7} {:>6} {:>6} {:>8.1} {:>8.1} {:>9.1}",
+            r["spec"].as_str().unwrap_or(""),
+            f("parse_ms"),
+            f("generate_ms"),
+            f("generate_over_parse"),
+            f("peak_rss_mb"),
+            r["lines"],
+            r["operations"],
+            r["types"],
+            f("check_s"),
+            f("build_s"),
+            f("build_ms_per_operation"),
+        );
+    }
+}
