@@ -586,7 +586,7 @@ impl<'a> Lower<'a> {
                 .operation
                 .request_body
                 .as_ref()
-                .and_then(|b| self.request_body(b, &hint.trim_end_matches("Body").to_owned(), &diag::join(&ptr, "requestBody")))
+                .and_then(|b| self.request_body(b, &hint, &diag::join(&ptr, "requestBody")))
                 .and_then(|b| b.content.ty);
             out.push(Webhook {
                 name: hook.name.clone(),

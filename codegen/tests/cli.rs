@@ -134,7 +134,7 @@ fn bad_inputs_give_located_errors_and_leave_files_intact() {
     let deep_yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
     // (file, contents, --strict, what the message must say)
     let cases: Vec<(&str, String, bool, &str)> = vec![
-        ("missing-ref.json", doc(&format!(r##"{{"/a": {{"get": {{"responses": {{"200": {{"description": "ok", "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/Nope"}}}}}}}}}}}}}}}}"##), "{}"),
+        ("missing-ref.json", doc(r##"{"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Nope"}}}}}}}}"##, "{}"),
             false, "missing-ref.json#/paths/~1a/get/responses/200/content/application~1json/schema/$ref: reference `#/components/schemas/Nope` points to nothing"),
         ("external-ref.json", doc("{}", r#"{"schemas": {"A": {"$ref": "common.yaml#/B"}}}"#), false, "external-ref.json#/components/schemas/A/$ref: external reference"),
         ("ref-cycle.json", doc("{}", r##"{"parameters": {"A": {"$ref": "#/components/parameters/B"}, "B": {"$ref": "#/components/parameters/A"}}}"##), false, "cycle of references"),

@@ -56,13 +56,19 @@ impl AccountGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Account, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Account, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Account>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Account>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -93,7 +99,7 @@ impl std::future::IntoFuture for AccountGet {
     type Output = Result<types::Account, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -147,15 +153,21 @@ impl CollectionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::CollectionPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::CollectionPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::CollectionPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::CollectionPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -205,7 +217,7 @@ impl std::future::IntoFuture for CollectionsList {
     type Output = Result<types::CollectionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -256,13 +268,19 @@ impl CollectionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Collection, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Collection, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Collection>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Collection>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -294,7 +312,7 @@ impl std::future::IntoFuture for CollectionsGet {
     type Output = Result<types::Collection, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -366,15 +384,21 @@ impl DeploymentsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::DeploymentPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::DeploymentPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::DeploymentPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::DeploymentPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -424,7 +448,7 @@ impl std::future::IntoFuture for DeploymentsList {
     type Output = Result<types::DeploymentPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -505,13 +529,19 @@ impl DeploymentsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Deployment, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -543,7 +573,7 @@ impl std::future::IntoFuture for DeploymentsCreate {
     type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -617,13 +647,19 @@ impl DeploymentsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Deployment, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -656,7 +692,7 @@ impl std::future::IntoFuture for DeploymentsGet {
     type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -710,13 +746,19 @@ impl DeploymentsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<(), Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<()>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -747,7 +789,7 @@ impl std::future::IntoFuture for DeploymentsDelete {
     type Output = Result<(), Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -834,13 +876,19 @@ impl DeploymentsUpdate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Deployment, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Deployment>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -876,7 +924,7 @@ impl std::future::IntoFuture for DeploymentsUpdate {
     type Output = Result<types::Deployment, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -948,13 +996,19 @@ impl DeploymentsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Prediction, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -993,7 +1047,7 @@ impl std::future::IntoFuture for DeploymentsPredictionsCreate {
     type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1042,15 +1096,19 @@ impl HardwareList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<Vec<types::Hardware>, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<Vec<types::Hardware>, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<Vec<types::Hardware>>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<Vec<types::Hardware>>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1081,7 +1139,7 @@ impl std::future::IntoFuture for HardwareList {
     type Output = Result<Vec<types::Hardware>, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1153,13 +1211,19 @@ impl ModelsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::ModelPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1207,7 +1271,7 @@ impl std::future::IntoFuture for ModelsList {
     type Output = Result<types::ModelPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1275,13 +1339,19 @@ impl ModelsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Model, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Model, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Model>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1313,7 +1383,7 @@ impl std::future::IntoFuture for ModelsCreate {
     type Output = Result<types::Model, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1389,13 +1459,19 @@ impl ModelsSearch {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::ModelPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::ModelPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1444,7 +1520,7 @@ impl std::future::IntoFuture for ModelsSearch {
     type Output = Result<types::ModelPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1520,13 +1596,19 @@ impl ModelsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Model, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Model, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Model>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Model>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1559,7 +1641,7 @@ impl std::future::IntoFuture for ModelsGet {
     type Output = Result<types::Model, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1615,13 +1697,19 @@ impl ModelsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<(), Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<()>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1652,7 +1740,7 @@ impl std::future::IntoFuture for ModelsDelete {
     type Output = Result<(), Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1724,13 +1812,19 @@ impl ModelsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Prediction, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1769,7 +1863,7 @@ impl std::future::IntoFuture for ModelsPredictionsCreate {
     type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1832,15 +1926,21 @@ impl ModelsVersionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::ModelVersionPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::ModelVersionPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::ModelVersionPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelVersionPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -1892,7 +1992,7 @@ impl std::future::IntoFuture for ModelsVersionsList {
     type Output = Result<types::ModelVersionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1985,15 +2085,19 @@ impl ModelsVersionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::ModelVersion, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelVersion, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::ModelVersion>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelVersion>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2027,7 +2131,7 @@ impl std::future::IntoFuture for ModelsVersionsGet {
     type Output = Result<types::ModelVersion, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2089,15 +2193,21 @@ impl ModelsVersionsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<apigen_runtime::Untyped, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<apigen_runtime::Untyped>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2131,7 +2241,7 @@ impl std::future::IntoFuture for ModelsVersionsDelete {
     type Output = Result<apigen_runtime::Untyped, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2231,13 +2341,19 @@ impl TrainingsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Training, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2274,7 +2390,7 @@ impl std::future::IntoFuture for TrainingsCreate {
     type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2362,15 +2478,21 @@ impl PredictionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::PredictionPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<types::PredictionPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::PredictionPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::PredictionPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2420,7 +2542,7 @@ impl std::future::IntoFuture for PredictionsList {
     type Output = Result<types::PredictionPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2484,13 +2606,19 @@ impl PredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Prediction, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2527,7 +2655,7 @@ impl std::future::IntoFuture for PredictionsCreate {
     type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2617,13 +2745,19 @@ impl PredictionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Prediction, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2655,7 +2789,7 @@ impl std::future::IntoFuture for PredictionsGet {
     type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2687,13 +2821,19 @@ impl PredictionsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Prediction, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Prediction>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2725,7 +2865,7 @@ impl std::future::IntoFuture for PredictionsCancel {
     type Output = Result<types::Prediction, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2811,15 +2951,19 @@ impl TrainingsList {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::TrainingPage, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::TrainingPage, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::TrainingPage>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::TrainingPage>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2867,7 +3011,7 @@ impl std::future::IntoFuture for TrainingsList {
     type Output = Result<types::TrainingPage, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -2953,13 +3097,19 @@ impl TrainingsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Training, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -2991,7 +3141,7 @@ impl std::future::IntoFuture for TrainingsGet {
     type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -3023,13 +3173,19 @@ impl TrainingsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::Training, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(self) -> Result<Response<types::Training>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -3061,7 +3217,7 @@ impl std::future::IntoFuture for TrainingsCancel {
     type Output = Result<types::Training, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -3109,15 +3265,19 @@ impl WebhooksDefaultSecretGet {
     }
 
     /// Sends the request and returns the response body.
-    pub async fn send(self) -> Result<types::WebhookSecret, Error> {
-        self.send_with_response().await.map(Response::into_body)
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::WebhookSecret, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<Response<types::WebhookSecret>, Error> {
-        Self::decode(self.client.send(self.request()).await?)
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::WebhookSecret>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
     }
 
     /// The request as it will be sent, for inspection or to send
@@ -3148,6 +3308,6 @@ impl std::future::IntoFuture for WebhooksDefaultSecretGet {
     type Output = Result<types::WebhookSecret, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
