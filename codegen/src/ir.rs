@@ -259,8 +259,17 @@ pub enum TypeKind {
     /// An open enum: unknown values are kept, not rejected.
     StringEnum { variants: Vec<EnumVariant>, fallback: String },
     IntegerEnum { variants: Vec<IntVariant>, fallback: String },
-    /// `oneOf` / `anyOf`: the first variant that matches.
-    Union { variants: Vec<UnionVariant> },
+    /// `oneOf` / `anyOf`: the first variant that matches, or, with a
+    /// `tag` (a `discriminator`, or a property every variant fixes to one
+    /// value), the variant its value names, and `fallback` for a value
+    /// this version does not know.
+    Union {
+        variants: Vec<UnionVariant>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fallback: Option<String>,
+    },
     Alias(Ty),
 }
 
@@ -289,6 +298,10 @@ pub struct IntVariant {
 pub struct UnionVariant {
     pub ident: String,
     pub ty: Ty,
+    /// The tag values naming this variant; the first is written when
+    /// the value does not carry it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// How a response body is decoded.

@@ -11,7 +11,7 @@ pub mod emit;
 mod error;
 pub mod ir;
 pub mod load;
-mod lower;
+pub mod lower;
 pub mod names;
 pub mod normalize;
 pub mod output;

@@ -234,8 +234,8 @@ impl<'a> Lower<'a> {
             SchemaKind::Type(Type::Object(ot)) => {
                 self.object(&ot.properties, &ot.required, ot.additional_properties.as_ref(), hint, ptr)
             }
-            SchemaKind::OneOf { one_of } => self.union(one_of, "oneOf", hint, ptr),
-            SchemaKind::AnyOf { any_of } => self.union(any_of, "anyOf", hint, ptr),
+            SchemaKind::OneOf { one_of } => self.union(one_of, "oneOf", s.schema_data.discriminator.as_ref(), hint, ptr),
+            SchemaKind::AnyOf { any_of } => self.union(any_of, "anyOf", s.schema_data.discriminator.as_ref(), hint, ptr),
             SchemaKind::AllOf { all_of } => self.all_of(all_of, hint, ptr),
             SchemaKind::Not { .. } => {
                 self.diags.push(diag::join(ptr, "not"), "`not` cannot be expressed as a Rust type; any JSON value is accepted");
@@ -245,9 +245,9 @@ impl<'a> Lower<'a> {
                 if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
                     self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, ptr)
                 } else if !any.one_of.is_empty() {
-                    self.union(&any.one_of, "oneOf", hint, ptr)
+                    self.union(&any.one_of, "oneOf", s.schema_data.discriminator.as_ref(), hint, ptr)
                 } else if !any.any_of.is_empty() {
-                    self.union(&any.any_of, "anyOf", hint, ptr)
+                    self.union(&any.any_of, "anyOf", s.schema_data.discriminator.as_ref(), hint, ptr)
                 } else if !any.all_of.is_empty() {
                     self.all_of(&any.all_of, hint, ptr)
                 } else if let Some(items) = &any.items {
@@ -351,23 +351,150 @@ impl<'a> Lower<'a> {
         })
     }
 
-    fn union(&mut self, parts: &[ReferenceOr<Schema>], keyword: &str, hint: &str, ptr: &str) -> Converted {
+    fn union(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        keyword: &str,
+        discriminator: Option<&openapiv3::Discriminator>,
+        hint: &str,
+        ptr: &str,
+    ) -> Converted {
         let kptr = diag::join(ptr, keyword);
+        let tagging = self.tagging(parts, discriminator, ptr);
         let mut ns = Namespace::default();
         let mut variants: Vec<UnionVariant> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            let ty = self.schema_ty(part, &format!("{hint}Variant{i}"), &format!("{kptr}/{i}"));
-            if variants.iter().any(|v| v.ty == ty) {
+            let tags = tagging.as_ref().map(|(_, tags)| tags[i].clone()).unwrap_or_default();
+            let part_hint = match tags.first() {
+                Some(tag) => format!("{hint}_{}", names::camel(tag, "V")),
+                None => format!("{hint}Variant{i}"),
+            };
+            let ty = self.schema_ty(part, &part_hint, &format!("{kptr}/{i}"));
+            if let Some(same) = variants.iter_mut().find(|v| v.ty == ty) {
+                same.tags.extend(tags);
                 continue;
             }
-            let (ident, _) = ns.take(&variant_name(&ty));
-            variants.push(UnionVariant { ident, ty });
+            let base = match tags.first() {
+                Some(tag) => names::camel(tag, "V"),
+                None => variant_name(&ty),
+            };
+            let (ident, _) = ns.take(&base);
+            variants.push(UnionVariant { ident, ty, tags });
+        }
+        if let Some((tag, _)) = tagging {
+            let (fallback, _) = ns.take("Other");
+            return Converted::Def(TypeKind::Union { variants, tag: Some(tag), fallback: Some(fallback) });
         }
         match variants.len() {
             0 => Converted::Ty(Ty::Json),
             1 => Converted::Ty(variants.pop().map(|v| v.ty).unwrap_or(Ty::Json)),
-            _ => Converted::Def(TypeKind::Union { variants }),
+            _ => Converted::Def(TypeKind::Union { variants, tag: None, fallback: None }),
         }
+    }
+
+    /// The property that tells a union's variants apart, and the values
+    /// naming each variant: from the `discriminator` (its `mapping`, else
+    /// the component names of the variants), or, without one, a property
+    /// that every variant requires and fixes to one string. `None`: the
+    /// variants are told apart by shape.
+    fn tagging(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        discriminator: Option<&openapiv3::Discriminator>,
+        ptr: &str,
+    ) -> Option<(String, Vec<Vec<String>>)> {
+        if parts.len() < 2 {
+            return None;
+        }
+        if let Some(d) = discriminator {
+            let mut tags = Vec::new();
+            for (i, part) in parts.iter().enumerate() {
+                let mut values: Vec<String> = Vec::new();
+                if let ReferenceOr::Reference { reference } = part {
+                    let component = reference.strip_prefix(SCHEMA_PREFIX).map(unescape);
+                    for (value, target) in &d.mapping {
+                        // A mapping names a schema by reference or by name.
+                        if target == reference || component.as_deref() == Some(target.as_str()) {
+                            values.push(value.clone());
+                        }
+                    }
+                    if values.is_empty() {
+                        values.extend(component);
+                    }
+                }
+                if values.is_empty() {
+                    values.extend(self.fixed_property(part, &d.property_name));
+                }
+                if values.is_empty() {
+                    self.diags.push(
+                        diag::join(ptr, "discriminator"),
+                        format!("variant {i} has no value of `{}`; the variants are told apart by shape", d.property_name),
+                    );
+                    return None;
+                }
+                tags.push(values);
+            }
+            return Some((d.property_name.clone(), tags));
+        }
+        // Without a discriminator: the first property of the first variant
+        // that every variant fixes, to distinct values.
+        let first = self.resolve(&parts[0])?;
+        let candidates: Vec<String> = object_properties(first).map(|(props, _)| props.keys().cloned().collect()).unwrap_or_default();
+        'candidate: for property in candidates {
+            let mut tags: Vec<Vec<String>> = Vec::new();
+            for part in parts {
+                match self.fixed_property(part, &property) {
+                    Some(value) if !tags.iter().any(|t| t[0] == value) => tags.push(vec![value]),
+                    _ => continue 'candidate,
+                }
+            }
+            return Some((property, tags));
+        }
+        None
+    }
+
+    /// The one string a required property of an object schema may hold
+    /// (a one-value `enum`, or `const` before normalization).
+    fn fixed_property(&self, part: &ReferenceOr<Schema>, property: &str) -> Option<String> {
+        let schema = self.resolve(part)?;
+        let (props, required) = object_properties(schema)?;
+        if !required.iter().any(|r| r == property) {
+            return None;
+        }
+        let prop = match props.get(property)? {
+            ReferenceOr::Item(s) => &**s,
+            ReferenceOr::Reference { reference } => self.resolve_ref(reference)?,
+        };
+        match &prop.schema_kind {
+            SchemaKind::Type(Type::String(st)) => match st.enumeration.as_slice() {
+                [Some(only)] => Some(only.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A schema, following references to component schemas.
+    fn resolve<'s>(&'s self, schema: &'s ReferenceOr<Schema>) -> Option<&'s Schema> {
+        match schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self.resolve_ref(reference),
+        }
+    }
+
+    fn resolve_ref(&self, reference: &str) -> Option<&'a Schema> {
+        let key = unescape(reference.strip_prefix(SCHEMA_PREFIX)?);
+        let mut current = self.api.components.as_ref()?.schemas.get(&key)?;
+        for _ in 0..16 {
+            match current {
+                ReferenceOr::Item(s) => return Some(s),
+                ReferenceOr::Reference { reference } => {
+                    let key = unescape(reference.strip_prefix(SCHEMA_PREFIX)?);
+                    current = self.api.components.as_ref()?.schemas.get(&key)?;
+                }
+            }
+        }
+        None
     }
 
     fn all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Converted {
@@ -1075,6 +1202,15 @@ fn fallback_name(ns: &Namespace) -> String {
         .find(|n| !ns.contains(n))
         .unwrap_or("OtherValue")
         .to_owned()
+}
+
+/// The properties and required names of an object schema.
+fn object_properties(s: &Schema) -> Option<(&IndexMap<String, ReferenceOr<Box<Schema>>>, &[String])> {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => Some((&o.properties, &o.required)),
+        SchemaKind::Any(a) if !a.properties.is_empty() => Some((&a.properties, &a.required)),
+        _ => None,
+    }
 }
 
 fn variant_name(ty: &Ty) -> String {

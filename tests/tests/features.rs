@@ -190,6 +190,29 @@ fn types_round_trip() {
 }
 
 #[test]
+fn discriminated_unions_are_tagged_enums_that_keep_unknown_tags() {
+    // The mapping names Cat twice; Cat declares the tag itself, Dog does not.
+    let cat: types::Pet = serde_json::from_value(json!({"petType": "kitten", "lives": 9})).unwrap();
+    assert!(matches!(&cat, types::Pet::Cat(c) if c.lives == 9 && c.pet_type == "kitten"));
+    assert_eq!(serde_json::to_value(&cat).unwrap(), json!({"petType": "kitten", "lives": 9}));
+    let dog = types::Pet::Dog(types::Dog { bark: true });
+    assert_eq!(serde_json::to_value(&dog).unwrap(), json!({"bark": true, "petType": "dog"}));
+    assert_eq!(serde_json::from_value::<types::Pet>(json!({"petType": "dog", "bark": true})).unwrap(), dog);
+    let bird = json!({"petType": "bird", "wings": 2});
+    assert_eq!(serde_json::from_value::<types::Pet>(bird.clone()).unwrap(), types::Pet::Other(bird));
+    // A known tag with a body that does not fit is an error, not `Other`.
+    assert!(serde_json::from_value::<types::Pet>(json!({"petType": "cat", "lives": "nine"})).is_err());
+
+    // Without a discriminator, a property every variant fixes is the tag:
+    // `deleted` is not taken for `created` though both have the same shape.
+    let deleted: types::Event = serde_json::from_value(json!({"type": "deleted", "id": "e1"})).unwrap();
+    assert!(matches!(&deleted, types::Event::Deleted(d) if d.id == "e1"));
+    let created: types::Event = serde_json::from_value(json!({"type": "created", "id": "e2"})).unwrap();
+    assert!(matches!(created, types::Event::Created(_)));
+    assert_eq!(serde_json::to_value(&deleted).unwrap(), json!({"type": "deleted", "id": "e1"}));
+}
+
+#[test]
 fn patch_bodies_tell_absent_from_null() {
     let clear = types::ThingPatch { note: Some(None), labels: None };
     assert_eq!(serde_json::to_value(&clear).unwrap(), json!({"note": null}));

@@ -18,6 +18,8 @@ mod request;
 mod response;
 mod retry;
 mod sse;
+#[doc(hidden)]
+pub mod tagged;
 
 pub use auth::{ApiKeyLocation, Credentials, Secret};
 pub use body::{form_pairs, File, Multipart, MultipartForm};

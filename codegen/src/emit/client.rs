@@ -250,8 +250,10 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
         }
     }
 
+    // A spec of webhooks alone has no operations, and nothing to import.
+    let use_builders = (!ctx.api.operations.is_empty()).then(|| quote! { use crate::builders; });
     quote! {
-        use crate::builders;
+        #use_builders
         #[allow(unused_imports)]
         use crate::types;
 
@@ -386,6 +388,7 @@ fn op_docs(op: &Operation) -> TokenStream {
 
 pub fn builders_rs(ctx: &Ctx) -> TokenStream {
     let items = ctx.api.operations.iter().map(|op| builder(ctx, op));
+    let uses = (!ctx.api.operations.is_empty()).then(|| quote! { use apigen_runtime::{Error, Request, RequestOptions, Response}; });
     quote! {
         //! One builder per operation: required arguments are given to the
         //! method that makes it, optional ones through its setters; send it
@@ -393,7 +396,7 @@ pub fn builders_rs(ctx: &Ctx) -> TokenStream {
         #![allow(clippy::large_enum_variant)]
         #[allow(unused_imports)]
         use crate::types;
-        use apigen_runtime::{Error, Request, RequestOptions, Response};
+        #uses
 
         #(#items)*
     }

@@ -174,7 +174,7 @@ fn edges(kind: &TypeKind) -> Vec<&str> {
     let mut out = Vec::new();
     match kind {
         TypeKind::Struct { fields, .. } => fields.iter().for_each(|f| inline_refs(&f.ty, &mut out)),
-        TypeKind::Union { variants } => variants.iter().for_each(|v| inline_refs(&v.ty, &mut out)),
+        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| inline_refs(&v.ty, &mut out)),
         TypeKind::Alias(ty) => inline_refs(ty, &mut out),
         TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => {}
     }

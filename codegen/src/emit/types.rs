@@ -120,7 +120,53 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                 apigen_runtime::integer_enum!(#name);
             }
         }
-        TypeKind::Union { variants } => {
+        TypeKind::Union { variants, tag: Some(tag), fallback } => {
+            let fallback = ident(fallback.as_deref().unwrap_or("Other"));
+            let vs = variants.iter().map(|v| {
+                let id = ident(&v.ident);
+                let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));
+                let doc = format!(" `{tag}`: {}", v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
+                quote!(#[doc = #doc] #id(#ty),)
+            });
+            let ser = variants.iter().map(|v| {
+                let id = ident(&v.ident);
+                let value = &v.tags[0];
+                quote!(#name::#id(v) => apigen_runtime::tagged::serialize(v, #tag, #value, serializer),)
+            });
+            let de = variants.iter().map(|v| {
+                let id = ident(&v.ident);
+                let values = &v.tags;
+                quote!(Some(#(#values)|*) => apigen_runtime::tagged::variant::<D, _>(value).map(#name::#id),)
+            });
+            let fallback_doc = format!(" A `{tag}` this version does not know (or none), kept as it came.");
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq)]
+                pub enum #name {
+                    #(#vs)*
+                    #[doc = #fallback_doc]
+                    #fallback(serde_json::Value),
+                }
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        match self {
+                            #(#ser)*
+                            #name::#fallback(v) => serde::Serialize::serialize(v, serializer),
+                        }
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, #tag)?;
+                        match tag.as_deref() {
+                            #(#de)*
+                            _ => Ok(#name::#fallback(value)),
+                        }
+                    }
+                }
+            }
+        }
+        TypeKind::Union { variants, .. } => {
             let vs = variants.iter().map(|v| {
                 let id = ident(&v.ident);
                 let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));

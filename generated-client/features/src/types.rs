@@ -114,6 +114,10 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<Shape>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pet: Option<Pet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Event>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Tree>,
     /// Anything at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,184 @@ pub enum Shape {
     Circle(Circle),
     Square(Square),
     String(String),
+}
+
+/// A union with a discriminator and a mapping.
+///
+/// Schema: `#/components/schemas/Pet`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pet {
+    /// `petType`: `cat`, `kitten`
+    Cat(Cat),
+    /// `petType`: `dog`
+    Dog(Dog),
+    /// A `petType` this version does not know (or none), kept as it came.
+    Other(serde_json::Value),
+}
+
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Pet::Cat(v) => {
+                apigen_runtime::tagged::serialize(v, "petType", "cat", serializer)
+            }
+            Pet::Dog(v) => {
+                apigen_runtime::tagged::serialize(v, "petType", "dog", serializer)
+            }
+            Pet::Other(v) => serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "petType")?;
+        match tag.as_deref() {
+            Some("cat" | "kitten") => {
+                apigen_runtime::tagged::variant::<D, _>(value).map(Pet::Cat)
+            }
+            Some("dog") => apigen_runtime::tagged::variant::<D, _>(value).map(Pet::Dog),
+            _ => Ok(Pet::Other(value)),
+        }
+    }
+}
+
+/// Schema: `#/components/schemas/Cat`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cat {
+    #[serde(rename = "petType")]
+    pub pet_type: String,
+    pub lives: i32,
+}
+
+/// Schema: `#/components/schemas/Dog`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Dog {
+    pub bark: bool,
+}
+
+/// Schema: `#/components/schemas/Event/oneOf/0/properties/type`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EventCreatedType {
+    /// `created`
+    Created,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl EventCreatedType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EventCreatedType {
+    fn from(value: &str) -> Self {
+        match value {
+            "created" => Self::Created,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(EventCreatedType);
+
+/// Schema: `#/components/schemas/Event/oneOf/0`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventCreated {
+    #[serde(rename = "type")]
+    pub type_: EventCreatedType,
+    pub id: String,
+}
+
+/// Schema: `#/components/schemas/Event/oneOf/1/properties/type`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EventDeletedType {
+    /// `deleted`
+    Deleted,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl EventDeletedType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deleted => "deleted",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EventDeletedType {
+    fn from(value: &str) -> Self {
+        match value {
+            "deleted" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(EventDeletedType);
+
+/// Schema: `#/components/schemas/Event/oneOf/1`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventDeleted {
+    #[serde(rename = "type")]
+    pub type_: EventDeletedType,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A union without a discriminator whose variants each fix `type`.
+///
+/// Schema: `#/components/schemas/Event`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// `type`: `created`
+    Created(EventCreated),
+    /// `type`: `deleted`
+    Deleted(EventDeleted),
+    /// A `type` this version does not know (or none), kept as it came.
+    Other(serde_json::Value),
+}
+
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::Created(v) => {
+                apigen_runtime::tagged::serialize(v, "type", "created", serializer)
+            }
+            Event::Deleted(v) => {
+                apigen_runtime::tagged::serialize(v, "type", "deleted", serializer)
+            }
+            Event::Other(v) => serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "type")?;
+        match tag.as_deref() {
+            Some("created") => {
+                apigen_runtime::tagged::variant::<D, _>(value).map(Event::Created)
+            }
+            Some("deleted") => {
+                apigen_runtime::tagged::variant::<D, _>(value).map(Event::Deleted)
+            }
+            _ => Ok(Event::Other(value)),
+        }
+    }
 }
 
 /// Schema: `#/components/schemas/Circle`.
