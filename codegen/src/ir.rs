@@ -82,6 +82,9 @@ pub struct Operation {
     /// A `text/event-stream` success response: the type of each event's
     /// data (`None`: text).
     pub event_stream: Option<Option<Ty>>,
+    /// A newline-delimited JSON success response: the type of each line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_lines: Option<Ty>,
 }
 
 /// A field of a page, with how it is declared, so that the emitter can
@@ -135,8 +138,32 @@ pub struct Param {
 pub struct RequestBody {
     pub required: bool,
     pub description: Option<String>,
-    /// The media type the client sends; the others are diagnostics.
+    /// The media type the client sends by default (JSON when offered).
     pub content: Content,
+    /// The other media types the operation accepts, each offered through
+    /// its own method (required bodies) or setter (optional ones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<BodyAlternative>,
+    /// With alternatives: the builder's enum of bodies, and the variant of
+    /// the default one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<BodyChoice>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BodyChoice {
+    pub enum_name: String,
+    pub default_variant: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BodyAlternative {
+    pub content: Content,
+    /// The variant of the builder's body enum.
+    pub variant: String,
+    /// The setter (`body_form`), or, for a required body, the namespace
+    /// method (`create_form`).
+    pub method_name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,13 +178,21 @@ pub enum MediaKind {
     Form,
     /// `multipart/form-data`.
     Multipart,
+    /// Newline-delimited JSON (`application/x-ndjson`, `jsonl`,
+    /// `json-seq`): a stream of values.
+    JsonLines,
 }
 
 impl MediaKind {
     /// How a media type is carried; `None` for those not supported yet.
     pub fn of(media_type: &str) -> Option<MediaKind> {
         let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if essence == "application/json" || essence.ends_with("+json") {
+        if matches!(
+            essence.as_str(),
+            "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/x-jsonlines" | "application/jsonlines" | "application/json-seq"
+        ) {
+            Some(MediaKind::JsonLines)
+        } else if essence == "application/json" || essence.ends_with("+json") {
             Some(MediaKind::Json)
         } else if essence == "text/event-stream" {
             Some(MediaKind::EventStream)
@@ -332,7 +367,7 @@ impl Response {
                 (MediaKind::Json, Some(ty)) => Decode::Json(ty.clone()),
                 (MediaKind::Json, None) => Decode::Untyped,
                 (MediaKind::Text, _) => Decode::Text,
-                (MediaKind::Binary | MediaKind::EventStream | MediaKind::Form | MediaKind::Multipart, _) => {
+                (MediaKind::Binary | MediaKind::EventStream | MediaKind::Form | MediaKind::Multipart | MediaKind::JsonLines, _) => {
                     Decode::Bytes
                 }
             },

@@ -843,7 +843,29 @@ impl<'a> Lower<'a> {
         let (builder, _) = builders.take(&names::camel(&id, "Op"));
 
         let params = self.params(path, item, op, &builder, ptr);
-        let body = op.request_body.as_ref().and_then(|b| self.request_body(b, &builder, &diag::join(ptr, "requestBody")));
+        let mut body = op.request_body.as_ref().and_then(|b| self.request_body(b, &builder, &diag::join(ptr, "requestBody")));
+        if let Some(body) = &mut body {
+            if let Some(choice) = &mut body.choice {
+                choice.enum_name = builders.take(&choice.enum_name).0;
+            }
+            // Each other media type: a method beside the operation's own
+            // when the body is required, else a setter beside `body`.
+            let mut setters = Namespace::with_reserved(&["body"]);
+            for alt in &mut body.alternatives {
+                alt.method_name = if body.required {
+                    let (name, renamed) = methods.entry(namespace.clone()).or_default().take(&format!("{method_name}_{}", alt.method_name));
+                    if renamed {
+                        self.diags.push(
+                            diag::join(&diag::join(&diag::join(ptr, "requestBody"), "content"), &alt.content.media_type),
+                            format!("the method for this media type collides with another; named `{name}`"),
+                        );
+                    }
+                    name
+                } else {
+                    setters.take(&format!("body_{}", alt.method_name)).0
+                };
+            }
+        }
         let responses = self.responses(op, &builder, &diag::join(ptr, "responses"));
         let secured = match &op.security {
             Some(reqs) => !reqs.is_empty(),
@@ -868,6 +890,7 @@ impl<'a> Lower<'a> {
             error_enum: None,
             pagination: None,
             event_stream: None,
+            json_lines: None,
         };
         if lowered.needs_response_enum() {
             lowered.response_enum = Some(builders.take(&format!("{}Response", lowered.builder)).0);
@@ -885,6 +908,13 @@ impl<'a> Lower<'a> {
             .flat_map(|r| &r.content)
             .find(|c| c.kind == MediaKind::EventStream)
             .map(|c| c.ty.clone());
+        lowered.json_lines = lowered
+            .responses
+            .iter()
+            .filter(|r| r.success)
+            .flat_map(|r| &r.content)
+            .find(|c| c.kind == MediaKind::JsonLines)
+            .map(|c| c.ty.clone().unwrap_or(Ty::Json));
         lowered.pagination = match self.pagination_overrides.iter().find(|o| o.operation == lowered.id) {
             Some(o) => self.pagination_override(&lowered, o),
             None => self.pagination(&lowered),
@@ -1029,47 +1059,62 @@ impl<'a> Lower<'a> {
             }
         };
         let content_ptr = diag::join(ptr, "content");
-        let supported: Vec<(&String, &openapiv3::MediaType, MediaKind)> = body
+        // Media types not known to be JSON, form, multipart or text are
+        // still bodies: bytes the caller provides, sent with that type.
+        let offered: Vec<(&String, &openapiv3::MediaType, MediaKind)> = body
             .content
             .iter()
-            .filter_map(|(mt, m)| MediaKind::of(mt).map(|k| (mt, m, k)))
-            .filter(|(_, _, k)| *k != MediaKind::EventStream)
+            .map(|(mt, m)| (mt, m, MediaKind::of(mt).unwrap_or(MediaKind::Binary)))
+            .filter(|(mt, _, k)| {
+                if *k == MediaKind::EventStream {
+                    self.diags.push(diag::join(&content_ptr, mt), format!("request media type `{mt}` is not supported; it is not offered"));
+                }
+                *k != MediaKind::EventStream
+            })
             .collect();
-        let chosen = supported
-            .iter()
-            .find(|(_, _, k)| *k == MediaKind::Json)
-            .or_else(|| supported.first());
-        let Some((media_type, media, kind)) = chosen else {
-            for mt in body.content.keys() {
-                self.diags.push(diag::join(&content_ptr, mt), format!("request media type `{mt}` is not supported yet; the operation is sent without a body"));
-            }
+        let default = offered.iter().position(|(_, _, k)| *k == MediaKind::Json).unwrap_or(0);
+        if offered.is_empty() {
             return None;
-        };
-        for mt in body.content.keys().filter(|mt| *mt != *media_type) {
-            self.diags.push(diag::join(&content_ptr, mt), format!("request media type `{mt}` is not offered; the client sends `{media_type}`"));
         }
-        let mptr = diag::join(&content_ptr, media_type);
-        let ty = match kind {
-            MediaKind::Json => match &media.schema {
-                Some(s) => self.schema_ty(s, &format!("{builder}Body"), &diag::join(&mptr, "schema")),
-                None => Ty::Json,
-            },
-            MediaKind::Text => Ty::String,
-            MediaKind::Binary | MediaKind::EventStream => Ty::Bytes,
-            MediaKind::Form | MediaKind::Multipart => match &media.schema {
-                Some(s) => self.schema_ty(s, &format!("{builder}Body"), &diag::join(&mptr, "schema")),
-                None => Ty::JsonObject,
-            },
-        };
-        let ty = if *kind == MediaKind::Multipart { self.multipart_body(ty, &mptr) } else { ty };
+        let mut contents: Vec<Content> = Vec::new();
+        for (i, (media_type, media, kind)) in offered.iter().enumerate() {
+            let mptr = diag::join(&content_ptr, media_type);
+            let hint = if i == default { format!("{builder}Body") } else { format!("{builder}Body_{}", media_suffix(media_type, *kind)) };
+            let ty = match kind {
+                MediaKind::Json => match &media.schema {
+                    Some(s) => self.schema_ty(s, &hint, &diag::join(&mptr, "schema")),
+                    None => Ty::Json,
+                },
+                MediaKind::Text => Ty::String,
+                MediaKind::Binary | MediaKind::EventStream | MediaKind::JsonLines => Ty::Bytes,
+                MediaKind::Form | MediaKind::Multipart => match &media.schema {
+                    Some(s) => self.schema_ty(s, &hint, &diag::join(&mptr, "schema")),
+                    None => Ty::JsonObject,
+                },
+            };
+            let ty = if *kind == MediaKind::Multipart { self.multipart_body(ty, &mptr) } else { ty };
+            contents.push(Content { media_type: media_type.to_string(), kind: *kind, ty: Some(ty) });
+        }
+        let content = contents.remove(default);
+        let mut alternatives = Vec::new();
+        let mut choice = None;
+        if !contents.is_empty() {
+            let mut variants = Namespace::default();
+            let default_variant = variants.take(&names::camel(&media_suffix(&content.media_type, content.kind), "V")).0;
+            for c in contents {
+                let suffix = media_suffix(&c.media_type, c.kind);
+                let variant = variants.take(&names::camel(&suffix, "V")).0;
+                // Filled in by the caller, which knows the namespace.
+                alternatives.push(BodyAlternative { content: c, variant, method_name: suffix });
+            }
+            choice = Some(BodyChoice { enum_name: format!("{builder}Body"), default_variant });
+        }
         Some(RequestBody {
             required: body.required,
             description: body.description.clone(),
-            content: Content {
-                media_type: media_type.to_string(),
-                kind: *kind,
-                ty: Some(ty),
-            },
+            content,
+            alternatives,
+            choice,
         })
     }
 
@@ -1120,6 +1165,10 @@ impl<'a> Lower<'a> {
                     MediaKind::Json => media.schema.as_ref().map(|s| self.schema_ty(s, &hint, &diag::join(&mptr, "schema"))),
                     MediaKind::Text => Some(Ty::String),
                     MediaKind::Binary | MediaKind::Form | MediaKind::Multipart => Some(Ty::Bytes),
+                    // Each line's value.
+                    MediaKind::JsonLines => {
+                        media.schema.as_ref().map(|s| self.schema_ty(s, &format!("{builder}Line"), &diag::join(&mptr, "schema")))
+                    }
                     // Each event's data, as the schema says; text without one.
                     MediaKind::EventStream => match &media.schema {
                         Some(s) if !is_string_schema(s) => {
@@ -1202,6 +1251,27 @@ fn fallback_name(ns: &Namespace) -> String {
         .find(|n| !ns.contains(n))
         .unwrap_or("OtherValue")
         .to_owned()
+}
+
+/// A short name for a media type, for the method or setter that sends it
+/// (`form`, `multipart`, `merge_patch`, `xml`, `bytes`, `png`).
+fn media_suffix(media_type: &str, kind: MediaKind) -> String {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let (top, sub) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+    let sub = sub.strip_prefix("x-").unwrap_or(sub);
+    let name = match kind {
+        MediaKind::Form => "form".to_owned(),
+        MediaKind::Multipart => "multipart".to_owned(),
+        MediaKind::Json if essence == "application/json" => "json".to_owned(),
+        MediaKind::Json => sub.trim_end_matches("+json").to_owned(),
+        MediaKind::Text if essence == "text/plain" => "text".to_owned(),
+        MediaKind::Binary if essence == "application/octet-stream" || sub == "*" => {
+            if top == "*" || top == "application" { "bytes".to_owned() } else { top.to_owned() }
+        }
+        _ => sub.to_owned(),
+    };
+    let name = names::snake(&name);
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("media_{name}") } else { name }
 }
 
 /// The properties and required names of an object schema.

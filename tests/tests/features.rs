@@ -272,3 +272,76 @@ async fn form_bodies_nest_in_brackets_and_deep_objects_go_in_the_query() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_body_in_several_media_types_is_a_choice_of_methods_and_setters() {
+    let server = MockServer::start().await;
+    let created = ResponseTemplate::new(201).set_body_json(json!({"text": "hi"}));
+    for (content_type, body) in [
+        ("application/json", &b"{\"text\":\"hi\",\"pinned\":true}"[..]),
+        ("application/x-www-form-urlencoded", b"text=hi&pinned=true"),
+        ("text/plain", b"hi"),
+        ("application/vnd.notes.v1", b"\x00hi"),
+    ] {
+        Mock::given(method("POST"))
+            .and(path("/notes"))
+            .and(header("content-type", content_type))
+            .and(body_bytes(body))
+            .respond_with(created.clone())
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let note = types::Note { text: "hi".into(), pinned: Some(true) };
+    let c = client(&server);
+    assert_eq!(c.notes().create(note.clone()).await.unwrap().text, "hi");
+    c.notes().create_form(note.clone()).await.unwrap();
+    c.notes().create_text("hi").await.unwrap();
+    c.notes().create_vnd_notes_v1(apigen_runtime::Bytes::from_static(b"\x00hi")).await.unwrap();
+
+    Mock::given(method("PUT"))
+        .and(path("/notes"))
+        .and(header("content-type", "application/merge-patch+json"))
+        .and(body_bytes(&b"{\"text\":\"hi\",\"pinned\":true}"[..]))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/notes"))
+        .and(|r: &Request| {
+            let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let body = String::from_utf8_lossy(&r.body);
+            ct.starts_with("multipart/form-data; boundary=") && body.contains("name=\"text\"\r\n\r\nhi\r\n")
+        })
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    c.notes().replace().body(note.clone()).await.unwrap();
+    // The last body set is the one sent.
+    c.notes().replace().body(note.clone()).body_multipart(note).await.unwrap();
+}
+
+#[tokio::test]
+async fn newline_delimited_json_is_a_stream_of_typed_values() {
+    let server = MockServer::start().await;
+    let body = "{\"text\":\"a\"}\n\n{\"text\":\"b\",\"pinned\":true}\r\n{\"text\":7}\n{\"text\":\"c\"}";
+    Mock::given(method("GET"))
+        .and(path("/notes/feed"))
+        .and(header("accept", "application/x-ndjson"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/x-ndjson"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items: Vec<Result<types::Note, features_client::Error>> = client(&server).notes().feed().lines().collect().await;
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().text, "a");
+    assert_eq!(items[1].as_ref().unwrap().pinned, Some(true));
+    // A line that does not decode is an error carrying it; the rest goes on.
+    match &items[2] {
+        Err(features_client::Error::Decode(d)) => assert_eq!(&d.body[..], b"{\"text\":7}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(items[3].as_ref().unwrap().text, "c");
+}

@@ -210,6 +210,11 @@ impl Client {
         Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
     }
 
+    /// The most bytes of a body read into memory.
+    pub(crate) fn body_limit(&self) -> usize {
+        self.inner.max_body_bytes
+    }
+
     /// Sends a request and returns once the headers have arrived, for
     /// bodies read as a stream (server-sent events). Retries happen only
     /// before that point.

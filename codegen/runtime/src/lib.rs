@@ -13,6 +13,7 @@ mod encode;
 #[doc(hidden)]
 pub mod enums;
 mod error;
+mod lines;
 mod pages;
 mod request;
 mod response;
@@ -28,6 +29,7 @@ pub use retry::RetryPolicy;
 pub use encode::{header_value, path_segment, AsJson, ParamValue};
 pub use error::{ApiError, BodyError, DecodeError, Error, ProblemDetails};
 pub use request::{Body, Operation, Request, RequestOptions, WithOptions};
+pub use lines::json_lines;
 pub use pages::{items, pages, BoxStream, Decode, FindNext, Next};
 pub use response::{is_json, RawResponse, Response, Untyped};
 pub use sse::{events, text, Event, ParseData};

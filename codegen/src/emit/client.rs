@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, ident, ty_tokens, Ctx};
-use crate::ir::{Decode, Location, MediaKind, Operation, PageField, Pagination, Param, SecurityKind, Status, Ty, TypeKind};
+use crate::ir::{Content, Decode, Location, MediaKind, Operation, PageField, Pagination, Param, SecurityKind, Status, Ty, TypeKind};
 use crate::names;
 
 /// The scheme `new` and `from_env` take credentials for: the first one the
@@ -315,19 +315,32 @@ fn required(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
 
-fn body_required(op: &Operation) -> bool {
-    op.body.as_ref().is_some_and(|b| b.required)
+fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
+    Some(content_ty(ctx, &op.body.as_ref()?.content))
 }
 
-fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
-    let body = op.body.as_ref()?;
-    Some(match body.content.kind {
+fn content_ty(ctx: &Ctx, content: &Content) -> TokenStream {
+    match content.kind {
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-            ty_tokens(ctx, body.content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None)
+            ty_tokens(ctx, content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None)
         }
         MediaKind::Text => quote!(String),
-        MediaKind::Binary | MediaKind::EventStream => quote!(apigen_runtime::Bytes),
-    })
+        MediaKind::Binary | MediaKind::EventStream | MediaKind::JsonLines => quote!(apigen_runtime::Bytes),
+    }
+}
+
+/// How a body of this content is put on the request; `v` is a reference.
+fn content_send(content: &Content, v: TokenStream) -> TokenStream {
+    let mt = &content.media_type;
+    match content.kind {
+        MediaKind::Json => quote!(request.json(#mt, #v);),
+        MediaKind::Form => quote!(request.form(#mt, #v);),
+        MediaKind::Multipart => quote!(request.multipart(#v);),
+        MediaKind::Text => quote!(request.text(#mt, String::clone(#v));),
+        MediaKind::Binary | MediaKind::EventStream | MediaKind::JsonLines => {
+            quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));)
+        }
+    }
 }
 
 /// The argument type of a parameter or body: `impl Into<T>`.
@@ -358,22 +371,54 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
         args.push(quote!(#id: #arg));
         values.push(into(Some(&p.ty), quote!(#id)));
     }
-    if body_required(op) {
-        let ty = body_ty(ctx, op).expect("a required body has a type");
-        let ir = op.body.as_ref().and_then(|b| b.content.ty.as_ref());
-        args.push(quote!(body: impl Into<#ty>));
-        let _ = ir;
-        values.push(quote!(body.into()));
-    }
     let doc = op_docs(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
+    let Some(body) = op.body.as_ref().filter(|b| b.required) else {
+        return quote! {
+            #doc
+            #deprecated
+            pub fn #name(&self #(, #args)*) -> builders::#builder {
+                builders::#builder::new(#client.clone() #(, #values)*)
+            }
+        };
+    };
+    // A required body: one method per media type the operation accepts.
+    let ty = content_ty(ctx, &body.content);
+    let Some(choice) = &body.choice else {
+        return quote! {
+            #doc
+            #deprecated
+            pub fn #name(&self #(, #args)*, body: impl Into<#ty>) -> builders::#builder {
+                builders::#builder::new(#client.clone() #(, #values)*, body.into())
+            }
+        };
+    };
+    let choice_enum = ident(&choice.enum_name);
+    let default_variant = ident(&choice.default_variant);
+    let default_doc = format!(" Sends the body as `{}`; see also the methods below for other media types.", body.content.media_type);
+    let mut out = quote! {
         #doc
+        #[doc = ""]
+        #[doc = #default_doc]
         #deprecated
-        pub fn #name(&self #(, #args)*) -> builders::#builder {
-            builders::#builder::new(#client.clone() #(, #values)*)
+        pub fn #name(&self #(, #args)*, body: impl Into<#ty>) -> builders::#builder {
+            builders::#builder::new(#client.clone() #(, #values)*, builders::#choice_enum::#default_variant(body.into()))
         }
+    };
+    for alt in &body.alternatives {
+        let method = ident(&alt.method_name);
+        let variant = ident(&alt.variant);
+        let ty = content_ty(ctx, &alt.content);
+        let doc = format!(" [`{}`](Self::{}) with the body sent as `{}`.", op.method_name, op.method_name, alt.content.media_type);
+        out.extend(quote! {
+            #[doc = #doc]
+            #deprecated
+            pub fn #method(&self #(, #args)*, body: impl Into<#ty>) -> builders::#builder {
+                builders::#builder::new(#client.clone() #(, #values)*, builders::#choice_enum::#variant(body.into()))
+            }
+        });
     }
+    out
 }
 
 fn op_docs(op: &Operation) -> TokenStream {
@@ -441,15 +486,39 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             });
         }
     }
+    let mut body_enum = TokenStream::new();
     if let Some(body) = &op.body {
-        let ty = body_ty(ctx, op).expect("a body has a type");
-        let mt = &body.content.media_type;
-        let send = |v: TokenStream| match body.content.kind {
-            MediaKind::Json => quote!(request.json(#mt, #v);),
-            MediaKind::Form => quote!(request.form(#mt, #v);),
-            MediaKind::Multipart => quote!(request.multipart(#v);),
-            MediaKind::Text => quote!(request.text(#mt, String::clone(#v));),
-            MediaKind::Binary | MediaKind::EventStream => quote!(request.bytes(#mt, apigen_runtime::Bytes::clone(#v));),
+        let (ty, arms) = match &body.choice {
+            None => (body_ty(ctx, op).expect("a body has a type"), None),
+            Some(choice) => {
+                // The builder holds whichever body was given, and sends it
+                // with its media type.
+                let enum_name = ident(&choice.enum_name);
+                let all = std::iter::once((&choice.default_variant, &body.content))
+                    .chain(body.alternatives.iter().map(|a| (&a.variant, &a.content)));
+                let (mut variants, mut arms) = (Vec::new(), Vec::new());
+                for (variant, content) in all {
+                    let v = ident(variant);
+                    let ty = content_ty(ctx, content);
+                    let doc = format!(" Sent as `{}`.", content.media_type);
+                    variants.push(quote!(#[doc = #doc] #v(#ty),));
+                    let send = content_send(content, quote!(value));
+                    arms.push(quote!(#enum_name::#v(value) => { #send }));
+                }
+                let doc = format!(" The body of [`{}`], in one of the media types it accepts.", op.builder);
+                body_enum = quote! {
+                    #[doc = #doc]
+                    #[derive(Debug, Clone)]
+                    pub(crate) enum #enum_name {
+                        #(#variants)*
+                    }
+                };
+                (quote!(#enum_name), Some(arms))
+            }
+        };
+        let send = |v: TokenStream| match &arms {
+            None => content_send(&body.content, v),
+            Some(arms) => quote!(match #v { #(#arms)* }),
         };
         if body.required {
             fields.push(quote!(body: #ty,));
@@ -461,13 +530,43 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             ctor_inits.push(quote!(body: None,));
             let doc = docs::attrs([body.description.as_deref()]);
             let doc = if doc.is_empty() { quote!(#[doc = " The request body."]) } else { doc };
-            setters.push(quote! {
-                #doc
-                pub fn body(mut self, value: impl Into<#ty>) -> Self {
-                    self.body = Some(value.into());
-                    self
+            match &body.choice {
+                None => setters.push(quote! {
+                    #doc
+                    pub fn body(mut self, value: impl Into<#ty>) -> Self {
+                        self.body = Some(value.into());
+                        self
+                    }
+                }),
+                Some(choice) => {
+                    let enum_name = ident(&choice.enum_name);
+                    let default_variant = ident(&choice.default_variant);
+                    let default_ty = content_ty(ctx, &body.content);
+                    let sent_as = format!(" Sent as `{}`; the setters below send other media types.", body.content.media_type);
+                    setters.push(quote! {
+                        #doc
+                        #[doc = ""]
+                        #[doc = #sent_as]
+                        pub fn body(mut self, value: impl Into<#default_ty>) -> Self {
+                            self.body = Some(#enum_name::#default_variant(value.into()));
+                            self
+                        }
+                    });
+                    for alt in &body.alternatives {
+                        let setter = ident(&alt.method_name);
+                        let variant = ident(&alt.variant);
+                        let alt_ty = content_ty(ctx, &alt.content);
+                        let doc = format!(" The request body, sent as `{}` (instead of any body set before).", alt.content.media_type);
+                        setters.push(quote! {
+                            #[doc = #doc]
+                            pub fn #setter(mut self, value: impl Into<#alt_ty>) -> Self {
+                                self.body = Some(#enum_name::#variant(value.into()));
+                                self
+                            }
+                        });
+                    }
                 }
-            });
+            }
             let s = send(quote!(value));
             sends.push(quote!(if let Some(value) = &self.body { #s }));
         }
@@ -483,6 +582,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
     let error_arms = error_arms.into_iter().map(|(_, arm)| arm);
     let extras = pagination(ctx, op, &out_ty);
     let stream = event_stream(ctx, op);
+    let lines = json_lines(ctx, op);
     let doc = op_docs(op);
     let must_use = "a request does nothing until it is sent with `.send()` or `.await`";
     quote! {
@@ -495,6 +595,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
 
         #enum_item
         #error_item
+        #body_enum
 
         #doc
         #[derive(Debug, Clone)]
@@ -541,6 +642,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
 
             #extras
             #stream
+            #lines
         }
 
         impl apigen_runtime::WithOptions for #name {
@@ -645,6 +747,28 @@ fn event_stream(ctx: &Ctx, op: &Operation) -> TokenStream {
             let mut request = self.request();
             request.header("Accept", "text/event-stream");
             apigen_runtime::events(self.client.clone(), request, #parse)
+        }
+    }
+}
+
+fn json_lines(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let Some(ty) = &op.json_lines else { return TokenStream::new() };
+    let ty = ty_tokens(ctx, ty, &quote!(types::), None);
+    let accept = op
+        .responses
+        .iter()
+        .filter(|r| r.success)
+        .flat_map(|r| &r.content)
+        .find(|c| c.kind == MediaKind::JsonLines)
+        .map(|c| c.media_type.clone())
+        .unwrap_or_default();
+    quote! {
+        /// Sends the request and streams the response as it arrives, one
+        /// JSON value per line.
+        pub fn lines(self) -> apigen_runtime::BoxStream<Result<#ty, Error>> {
+            let mut request = self.request();
+            request.header("Accept", #accept);
+            apigen_runtime::json_lines(self.client.clone(), request)
         }
     }
 }

@@ -861,6 +861,299 @@ impl std::future::IntoFuture for ChargesCreate {
     }
 }
 
+static NOTES_REPLACE: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "notes.replace",
+    method: "PUT",
+    path: "/notes",
+    secured: true,
+};
+
+/// The body of [`NotesReplace`], in one of the media types it accepts.
+#[derive(Debug, Clone)]
+pub(crate) enum NotesReplaceBody {
+    /// Sent as `application/merge-patch+json`.
+    MergePatch(types::Note),
+    /// Sent as `multipart/form-data`.
+    Multipart(types::Note),
+}
+
+/// An optional body in several media types, a setter for each
+///
+/// `PUT /notes` (`notes.replace`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct NotesReplace {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+    body: Option<NotesReplaceBody>,
+}
+
+impl NotesReplace {
+    pub(crate) fn new(client: apigen_runtime::Client) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            body: None,
+        }
+    }
+
+    /// The request body.
+    ///
+    /// Sent as `application/merge-patch+json`; the setters below send other media types.
+    pub fn body(mut self, value: impl Into<types::Note>) -> Self {
+        self.body = Some(NotesReplaceBody::MergePatch(value.into()));
+        self
+    }
+
+    /// The request body, sent as `multipart/form-data` (instead of any body set before).
+    pub fn body_multipart(mut self, value: impl Into<types::Note>) -> Self {
+        self.body = Some(NotesReplaceBody::Multipart(value.into()));
+        self
+    }
+
+    /// Sends the request and returns the response body.
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&NOTES_REPLACE);
+        if let Some(value) = &self.body {
+            match value {
+                NotesReplaceBody::MergePatch(value) => {
+                    request.json("application/merge-patch+json", value);
+                }
+                NotesReplaceBody::Multipart(value) => {
+                    request.multipart(value);
+                }
+            }
+        }
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<()>, Error> {
+        match raw.status().as_u16() {
+            204 => raw.empty(),
+            _ => raw.error(),
+        }
+    }
+}
+
+impl apigen_runtime::WithOptions for NotesReplace {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for NotesReplace {
+    type Output = Result<(), Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+static NOTES_CREATE: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "notes.create",
+    method: "POST",
+    path: "/notes",
+    secured: true,
+};
+
+/// The body of [`NotesCreate`], in one of the media types it accepts.
+#[derive(Debug, Clone)]
+pub(crate) enum NotesCreateBody {
+    /// Sent as `application/json`.
+    Json(types::Note),
+    /// Sent as `application/x-www-form-urlencoded`.
+    Form(types::Note),
+    /// Sent as `text/plain`.
+    Text(String),
+    /// Sent as `application/vnd.notes.v1`.
+    VndNotesV1(apigen_runtime::Bytes),
+}
+
+/// One required body in several media types, a method for each
+///
+/// `POST /notes` (`notes.create`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct NotesCreate {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+    body: NotesCreateBody,
+}
+
+impl NotesCreate {
+    pub(crate) fn new(client: apigen_runtime::Client, body: NotesCreateBody) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sends the request and returns the response body.
+    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Note, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::Note>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&NOTES_CREATE);
+        match &self.body {
+            NotesCreateBody::Json(value) => {
+                request.json("application/json", value);
+            }
+            NotesCreateBody::Form(value) => {
+                request.form("application/x-www-form-urlencoded", value);
+            }
+            NotesCreateBody::Text(value) => {
+                request.text("text/plain", String::clone(value));
+            }
+            NotesCreateBody::VndNotesV1(value) => {
+                request
+                    .bytes(
+                        "application/vnd.notes.v1",
+                        apigen_runtime::Bytes::clone(value),
+                    );
+            }
+        }
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<types::Note>, Error> {
+        match raw.status().as_u16() {
+            201 => raw.json::<types::Note>(),
+            _ => raw.error(),
+        }
+    }
+}
+
+impl apigen_runtime::WithOptions for NotesCreate {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for NotesCreate {
+    type Output = Result<types::Note, Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+static NOTES_FEED: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "notes.feed",
+    method: "GET",
+    path: "/notes/feed",
+    secured: true,
+};
+
+/// Newline-delimited JSON, one note per line
+///
+/// `GET /notes/feed` (`notes.feed`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct NotesFeed {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+}
+
+impl NotesFeed {
+    pub(crate) fn new(client: apigen_runtime::Client) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Sends the request and returns the response body.
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&NOTES_FEED);
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<apigen_runtime::Bytes>, Error> {
+        match raw.status().as_u16() {
+            200 => raw.bytes(),
+            _ => raw.error(),
+        }
+    }
+
+    /// Sends the request and streams the response as it arrives, one
+    /// JSON value per line.
+    pub fn lines(self) -> apigen_runtime::BoxStream<Result<types::Note, Error>> {
+        let mut request = self.request();
+        request.header("Accept", "application/x-ndjson");
+        apigen_runtime::json_lines(self.client.clone(), request)
+    }
+}
+
+impl apigen_runtime::WithOptions for NotesFeed {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for NotesFeed {
+    type Output = Result<apigen_runtime::Bytes, Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 static HEALTH: apigen_runtime::Operation = apigen_runtime::Operation {
     id: "health",
     method: "GET",

@@ -74,6 +74,11 @@ impl Client {
         Items { client: self.raw.clone() }
     }
 
+    /// Operations under `notes`.
+    pub fn notes(&self) -> Notes {
+        Notes { client: self.raw.clone() }
+    }
+
     /// Operations under `repos`.
     pub fn repos(&self) -> Repos {
         Repos { client: self.raw.clone() }
@@ -190,5 +195,66 @@ impl Charges {
         body: impl Into<types::ChargesCreateBody>,
     ) -> builders::ChargesCreate {
         builders::ChargesCreate::new(self.client.clone(), body.into())
+    }
+}
+
+/// Operations under `notes`, from [`Client`].
+#[derive(Clone, Debug)]
+pub struct Notes {
+    client: apigen_runtime::Client,
+}
+
+impl Notes {
+    /// An optional body in several media types, a setter for each
+    ///
+    /// `PUT /notes` (`notes.replace`)
+    pub fn replace(&self) -> builders::NotesReplace {
+        builders::NotesReplace::new(self.client.clone())
+    }
+
+    /// One required body in several media types, a method for each
+    ///
+    /// `POST /notes` (`notes.create`)
+    ///
+    /// Sends the body as `application/json`; see also the methods below for other media types.
+    pub fn create(&self, body: impl Into<types::Note>) -> builders::NotesCreate {
+        builders::NotesCreate::new(
+            self.client.clone(),
+            builders::NotesCreateBody::Json(body.into()),
+        )
+    }
+
+    /// [`create`](Self::create) with the body sent as `application/x-www-form-urlencoded`.
+    pub fn create_form(&self, body: impl Into<types::Note>) -> builders::NotesCreate {
+        builders::NotesCreate::new(
+            self.client.clone(),
+            builders::NotesCreateBody::Form(body.into()),
+        )
+    }
+
+    /// [`create`](Self::create) with the body sent as `text/plain`.
+    pub fn create_text(&self, body: impl Into<String>) -> builders::NotesCreate {
+        builders::NotesCreate::new(
+            self.client.clone(),
+            builders::NotesCreateBody::Text(body.into()),
+        )
+    }
+
+    /// [`create`](Self::create) with the body sent as `application/vnd.notes.v1`.
+    pub fn create_vnd_notes_v1(
+        &self,
+        body: impl Into<apigen_runtime::Bytes>,
+    ) -> builders::NotesCreate {
+        builders::NotesCreate::new(
+            self.client.clone(),
+            builders::NotesCreateBody::VndNotesV1(body.into()),
+        )
+    }
+
+    /// Newline-delimited JSON, one note per line
+    ///
+    /// `GET /notes/feed` (`notes.feed`)
+    pub fn feed(&self) -> builders::NotesFeed {
+        builders::NotesFeed::new(self.client.clone())
     }
 }

@@ -324,6 +324,26 @@ impl<'de> serde::Deserialize<'de> for Event {
     }
 }
 
+/// Schema: `#/components/schemas/Note`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+}
+
+impl apigen_runtime::Multipart for Note {
+    fn parts(&self, form: &mut apigen_runtime::MultipartForm) {
+        {
+            let v = &self.text;
+            form.value("text", v);
+        }
+        if let Some(v) = &self.pinned {
+            form.value("pinned", v);
+        }
+    }
+}
+
 /// Schema: `#/components/schemas/Circle`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Circle {
