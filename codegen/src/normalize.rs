@@ -86,6 +86,7 @@ pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<
     let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
     crate::v31::downlevel(&mut raw, version == Version::V31, diags);
     crate::refs::check(&raw, file)?;
+    inline_path_items(&mut raw);
     let raw = &raw;
     let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
         // openapiv3's untagged enums hide where inside them an error is;
@@ -101,6 +102,43 @@ pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<
         extra_operations,
         webhooks,
     })
+}
+
+/// Path items given as a `$ref` (to `#/components/pathItems/...` in 3.1,
+/// or to another path) replaced by what they name, which openapiv3 does
+/// not resolve. References were checked before: each resolves, without a
+/// cycle; sibling keys of the `$ref` (a summary) override the target's.
+fn inline_path_items(raw: &mut Value) {
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else { return };
+    let mut resolved = Vec::new();
+    for (path, item) in paths {
+        let mut current = item;
+        let mut siblings = serde_json::Map::new();
+        // Chains of references are short; the bound only guards a cycle
+        // that the check above would already have refused.
+        for _ in 0..32 {
+            let Some(target) = current.get("$ref").and_then(Value::as_str) else { break };
+            if let Some(obj) = current.as_object() {
+                for (k, v) in obj.iter().filter(|(k, _)| *k != "$ref") {
+                    siblings.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            let Some(next) = target.strip_prefix('#').and_then(|p| raw.pointer(p)) else { break };
+            current = next;
+        }
+        if !std::ptr::eq(current, item) {
+            let mut value = current.clone();
+            if let Value::Object(obj) = &mut value {
+                obj.extend(siblings);
+            }
+            resolved.push((path.clone(), value));
+        }
+    }
+    if let Some(paths) = raw.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, value) in resolved {
+            paths.insert(path, value);
+        }
+    }
 }
 
 /// The operations under 3.1's `webhooks`, downlevelled like the rest.

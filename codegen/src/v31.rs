@@ -121,6 +121,19 @@ fn fix_schema(obj: &mut Map<String, Value>, ptr: &str, diags: &mut Diagnostics) 
     }
     // `const`.
     if let Some(c) = obj.remove("const") {
+        // A `const` alone says its type by its value.
+        if !obj.contains_key("type") {
+            let ty = match &c {
+                Value::String(_) => Some("string"),
+                Value::Bool(_) => Some("boolean"),
+                Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+                Value::Number(_) => Some("number"),
+                _ => None,
+            };
+            if let Some(ty) = ty {
+                obj.insert("type".into(), Value::String(ty.into()));
+            }
+        }
         if !obj.contains_key("enum") {
             obj.insert("enum".into(), Value::Array(vec![c]));
         }
@@ -215,7 +228,8 @@ mod tests {
 
     #[test]
     fn const_exclusive_bounds_and_null_members() {
-        assert_eq!(fixed(json!({"const": "a"})), json!({"enum": ["a"]}));
+        assert_eq!(fixed(json!({"const": "a"})), json!({"type": "string", "enum": ["a"]}));
+        assert_eq!(fixed(json!({"type": "string", "const": "a"})), json!({"type": "string", "enum": ["a"]}));
         assert_eq!(
             fixed(json!({"type": "integer", "exclusiveMinimum": 0})),
             json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})

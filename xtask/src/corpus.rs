@@ -19,6 +19,8 @@ struct Row {
     check_s: f64,
     warnings: usize,
     check_output: String,
+    /// A second generation gave the same bytes.
+    deterministic: bool,
 }
 
 /// Every method key of every path item (and webhook), custom ones
@@ -30,7 +32,11 @@ pub fn count_operations(doc: &Value) -> usize {
             .and_then(Value::as_object)
             .map(|m| {
                 m.values()
-                    .filter_map(Value::as_object)
+                    .filter_map(|item| {
+                        // A path item by reference counts what it names.
+                        let target = item.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'));
+                        target.and_then(|p| doc.pointer(p)).unwrap_or(item).as_object()
+                    })
                     .map(|item| {
                         item.iter()
                             .filter(|(k, v)| !k.starts_with("x-") && !NOT_METHODS.contains(&k.as_str()) && v.is_object())
@@ -49,20 +55,20 @@ fn crate_name(file: &str) -> String {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let dir = match args {
-        [] => root.join("../shared/specs"),
-        [d] => PathBuf::from(d),
-        _ => return Err("usage: cargo xtask corpus [DIR]".into()),
-    };
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")))
-        .collect();
-    specs.sort();
+    let dirs: Vec<PathBuf> = if args.is_empty() { vec![root.join("../shared/specs")] } else { args.iter().map(PathBuf::from).collect() };
+    let mut specs: Vec<PathBuf> = Vec::new();
+    for dir in &dirs {
+        let found = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        specs.extend(
+            found
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml"))),
+        );
+    }
+    specs.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
     if specs.is_empty() {
-        return Err(format!("no .json or .yaml specs in {}", dir.display()));
+        return Err(format!("no .json or .yaml specs in {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")));
     }
     let work = root.join("target/corpus");
     let crates = work.join("crates");
@@ -99,9 +105,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             check_s: 0.0,
             warnings: 0,
             check_output: String::new(),
+            deterministic: false,
         };
         match result {
             Ok(g) => {
+                // A second run in this process: every HashMap gets new
+                // random seeds, so hash order would show as a difference.
+                let again = apigen::generate_file(spec, &file, &opts, false).map_err(|e| e.to_string())?;
+                row.deterministic = again.files == g.files;
                 row.ops_generated = g.api.operations.len();
                 row.diagnostics = g.diagnostics.len();
                 let out = crates.join(&name);
@@ -143,8 +154,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
 
     println!(
-        "{:<32} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8}",
-        "spec", "ops", "gen", "diags", "gen ms", "check", "check s", "warnings"
+        "{:<32} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8} {:>6}",
+        "spec", "ops", "gen", "diags", "gen ms", "check", "check s", "warnings", "same"
     );
     let mut json_rows = Vec::new();
     for (_, r) in &rows {
@@ -154,13 +165,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             (None, false) => "FAILED",
         };
         println!(
-            "{:<32} {:>6} {:>6} {:>6} {:>9.1} {:>8} {:>8.1} {:>8}",
-            r.name, r.ops_in_spec, r.ops_generated, r.diagnostics, r.generate_ms, check, r.check_s, r.warnings
+            "{:<32} {:>6} {:>6} {:>6} {:>9.1} {:>8} {:>8.1} {:>8} {:>6}",
+            r.name,
+            r.ops_in_spec,
+            r.ops_generated,
+            r.diagnostics,
+            r.generate_ms,
+            check,
+            r.check_s,
+            r.warnings,
+            if r.error.is_some() { "-" } else if r.deterministic { "yes" } else { "NO" }
         );
         if let Some(e) = &r.error {
             println!("    generation failed: {}", e.lines().next().unwrap_or(""));
-        } else if !r.check_ok {
-            for l in r.check_output.lines().filter(|l| l.contains("error")).take(5) {
+        } else if !r.check_ok || r.warnings > 0 {
+            for l in r.check_output.lines().filter(|l| l.contains("error") || l.contains("warning")).take(5) {
                 println!("    {l}");
             }
         }
@@ -175,6 +194,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "compiled": r.check_ok,
             "check_s": r.check_s,
             "warnings": r.warnings,
+            "deterministic": r.deterministic,
         }));
     }
     let compiled = rows.iter().filter(|(_, r)| r.check_ok).count();
@@ -184,9 +204,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     std::fs::write(&results, serde_json::to_string_pretty(&json_rows).unwrap()).map_err(|e| e.to_string())?;
     eprintln!("rows written to {}", results.display());
     println!("corpus: {compiled}/{} compiled, {generated_ops}/{total_ops} operations generated", rows.len());
-    if compiled == rows.len() {
-        Ok(())
-    } else {
+    let warned = rows.iter().filter(|(_, r)| r.warnings > 0).count();
+    let unstable = rows.iter().filter(|(_, r)| r.error.is_none() && !r.deterministic).count();
+    if compiled != rows.len() {
         Err(format!("{} spec(s) did not generate or compile", rows.len() - compiled))
+    } else if warned > 0 {
+        Err(format!("{warned} spec(s) compiled with warnings"))
+    } else if unstable > 0 {
+        Err(format!("{unstable} spec(s) generated different files on a second run"))
+    } else {
+        Ok(())
     }
 }

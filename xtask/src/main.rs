@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root, &args[1..]),
         Some("bench-rss") => bench::rss_probe(&root, &args[1..]),
         Some("prism") => prism::run(&root, &args[1..]),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR]                   generate and check a crate for every spec in DIR (../shared/specs)\n  bench [--runs N] [--compile-runs N] [--no-compile] [SPEC...]\n                                 generation speed, memory, and compile time of the output\n  prism [--port N]               serve the Replicate spec with Prism, in the foreground\n  test                           run every test, as CI does (installs and starts Prism)".to_owned()),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR...]                generate and check a crate for every spec in DIR (../shared/specs)\n  bench [--runs N] [--compile-runs N] [--no-compile] [SPEC...]\n                                 generation speed, memory, and compile time of the output\n  prism [--port N]               serve the Replicate spec with Prism, in the foreground\n  test                           run every test, as CI does (installs and starts Prism)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,5 +69,8 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     let prism = prism::Prism::start(root)?;
     run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--doc"]))?;
-    Ok(())
+    drop(prism);
+    // A few real specs (vendored) and the tests' own, compiled: the whole
+    // corpus is `cargo xtask corpus`.
+    corpus::run(root, &[root.join("tests/specs/corpus").display().to_string(), root.join("tests/specs").display().to_string()])
 }
