@@ -14,6 +14,57 @@ struct Spec {
     name: String,
     source: apigen::Source,
     crate_name: String,
+    /// Measured for memory and time once, never compiled.
+    huge: bool,
+}
+
+/// A generated spec of about 50 MB: many operations, each with an inline
+/// response schema and long descriptions, to show that memory grows with
+/// the spec and stays bounded.
+fn synthetic_spec(path: &Path) -> Result<(), String> {
+    const TARGET_BYTES: usize = 50 * 1024 * 1024;
+    let prose = "A description long enough to weigh what real specs carry in their prose, repeated for every property. ".repeat(2);
+    let mut paths = serde_json::Map::new();
+    let mut size = 0usize;
+    let mut i = 0usize;
+    while size < TARGET_BYTES {
+        let mut properties = serde_json::Map::new();
+        for (p, ty) in ["string", "integer", "boolean", "number", "string", "string", "integer", "string"].iter().enumerate() {
+            properties.insert(format!("field_{p}"), json!({ "type": ty, "description": prose }));
+        }
+        properties.insert("tags".into(), json!({ "type": "array", "items": { "type": "string" }, "description": prose }));
+        properties.insert("status".into(), json!({ "type": "string", "enum": ["queued", "running", "done", "failed"] }));
+        let item = json!({
+            "get": {
+                "operationId": format!("resource{i}.get"),
+                "summary": format!("Gets resource {i}"),
+                "description": prose,
+                "parameters": [
+                    { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": prose },
+                    { "name": "expand", "in": "query", "schema": { "type": "array", "items": { "type": "string" } } }
+                ],
+                "responses": {
+                    "200": {
+                        "description": prose,
+                        "content": { "application/json": { "schema": {
+                            "type": "object", "required": ["field_0"], "properties": properties
+                        } } }
+                    }
+                }
+            }
+        });
+        size += serde_json::to_string(&item).map(|s| s.len()).unwrap_or(0);
+        paths.insert(format!("/resource{i}/{{id}}"), item);
+        i += 1;
+    }
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Synthetic", "version": "1" },
+        "servers": [{ "url": "https://api.example.com" }],
+        "paths": paths
+    });
+    std::fs::create_dir_all(path.parent().expect("a file in a directory")).map_err(|e| e.to_string())?;
+    std::fs::write(path, serde_json::to_vec(&doc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -59,10 +110,23 @@ pub fn rss_probe(root: &Path, args: &[String]) -> Result<(), String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    // `cargo xtask` builds without optimizations; timings of that build
+    // would say nothing about the generator users run.
+    if cfg!(debug_assertions) {
+        eprintln!("building xtask with optimizations for the measurements");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench"])
+            .args(args)
+            .status()
+            .map_err(|e| e.to_string())?;
+        return if status.success() { Ok(()) } else { Err(format!("the optimized bench failed: {status}")) };
+    }
     let mut runs = 5usize;
     let mut compile_runs = 3usize;
     let mut only: Vec<String> = Vec::new();
     let mut compile = true;
+    let mut runtime_overhead = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -71,6 +135,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 compile_runs = it.next().and_then(|v| v.parse().ok()).ok_or("--compile-runs takes a number")?
             }
             "--no-compile" => compile = false,
+            "--no-runtime" => runtime_overhead = false,
             other => only.push(other.to_owned()),
         }
     }
@@ -80,16 +145,29 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         name: "replicate".into(),
         source: apigen::Source { spec: root.join(&replicate.spec), overlays: replicate.overlays.iter().map(|o| root.join(o)).collect() },
         crate_name: "bench-replicate".into(),
+        huge: false,
     }];
     for file in CORPUS {
         specs.push(Spec {
             name: file.to_string(),
             source: apigen::Source::new(root.join("../shared/specs").join(file)),
             crate_name: format!("bench-{}", file.split('.').next().unwrap_or(file)),
+            huge: false,
         });
     }
+    let synthetic = root.join("target/bench/specs/synthetic-50mb.json");
+    specs.push(Spec {
+        name: "synthetic-50mb.json".into(),
+        source: apigen::Source::new(&synthetic),
+        crate_name: "bench-synthetic".into(),
+        huge: true,
+    });
     if !only.is_empty() {
         specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
+    }
+    if specs.iter().any(|s| s.huge) && !synthetic.exists() {
+        eprintln!("writing {}", synthetic.display());
+        synthetic_spec(&synthetic)?;
     }
     let work = root.join("target/bench");
     let crates = work.join("crates");
@@ -99,6 +177,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut rows: Vec<Value> = Vec::new();
     for spec in &specs {
         eprintln!("measuring {}", spec.name);
+        let runs = if spec.huge { 1 } else { runs };
         let bytes = std::fs::read(&spec.source.spec).map_err(|e| format!("{}: {e}", spec.source.spec.display()))?;
         let syntax = apigen::load::Syntax::detect(&spec.source.spec, &String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
         let parse = median(
@@ -135,10 +214,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             .parse()
             .unwrap_or(f64::NAN);
         let out = crates.join(&spec.crate_name);
-        apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
+        if !spec.huge {
+            apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
+        }
         let generate_ms = median(totals);
         let mut row = json!({
             "spec": spec.name,
+            "spec_mb": bytes.len() as f64 / (1024.0 * 1024.0),
             "parse_ms": parse,
             "generate_ms": generate_ms,
             "generate_over_parse": generate_ms / parse,
@@ -154,7 +236,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "operations": g.api.operations.len(),
             "types": g.api.types.len(),
         });
-        if compile {
+        if compile && !spec.huge {
             let (check, build) = compile_times(root, &work, &spec.crate_name, compile_runs)?;
             row["check_s"] = json!(check);
             row["build_s"] = json!(build);
@@ -167,6 +249,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let results = work.join("results.json");
     std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("rows serialize")).map_err(|e| e.to_string())?;
     eprintln!("written to {}", results.display());
+    if runtime_overhead {
+        // A request through the generated client against the same request
+        // with plain reqwest, both in one run (tests/src/bin/overhead.rs).
+        eprintln!("measuring the runtime overhead (release build)");
+        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead", "--", "2000", "6"])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("the overhead program failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let value: Value = serde_json::from_str(&line).map_err(|e| format!("overhead output {line:?}: {e}"))?;
+        println!(
+            "runtime: {} requests; generated client {} req/s, plain reqwest {} req/s, overhead {}%",
+            value["requests"], value["generated_rps"], value["reqwest_rps"], value["overhead_pct"]
+        );
+        let path = work.join("runtime.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&value).expect("serializes")).map_err(|e| e.to_string())?;
+        eprintln!("written to {}", path.display());
+    }
     Ok(())
 }
 
