@@ -321,6 +321,9 @@ pub struct Field {
 pub struct EnumVariant {
     pub value: String,
     pub ident: String,
+    /// What the spec says of this value (a `oneOf` of one-value enums).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -281,7 +281,7 @@ impl<'a> Lower<'a> {
                     format!("enum value `{value}` collides with another after case conversion; named `{ident}`"),
                 );
             }
-            variants.push(EnumVariant { value, ident });
+            variants.push(EnumVariant { value, ident, description: None });
         }
         let fallback = fallback_name(&ns);
         TypeKind::StringEnum { variants, fallback }
@@ -360,6 +360,17 @@ impl<'a> Lower<'a> {
         ptr: &str,
     ) -> Converted {
         let kptr = diag::join(ptr, keyword);
+        // A union of string enums (how some generators document each value)
+        // is one enum of all their values.
+        if let Some(values) = self.enum_union(parts) {
+            let mut kind = self.string_enum(values.iter().map(|(v, _)| v.clone()), ptr);
+            if let TypeKind::StringEnum { variants, .. } = &mut kind {
+                for v in variants.iter_mut() {
+                    v.description = values.iter().find(|(value, _)| *value == v.value).and_then(|(_, d)| d.clone());
+                }
+            }
+            return Converted::Def(kind);
+        }
         let tagging = self.tagging(parts, discriminator, ptr);
         let mut ns = Namespace::default();
         let mut variants: Vec<UnionVariant> = Vec::new();
@@ -369,7 +380,13 @@ impl<'a> Lower<'a> {
                 Some(tag) => format!("{hint}_{}", names::camel(tag, "V")),
                 None => format!("{hint}Variant{i}"),
             };
-            let ty = self.schema_ty(part, &part_hint, &format!("{kptr}/{i}"));
+            // An inline variant need not hold its tag: the enum's variant
+            // says it, and serializing writes it.
+            let stripped = match (part, &tagging) {
+                (ReferenceOr::Item(schema), Some((tag, _))) => without_property(schema, tag).map(ReferenceOr::Item),
+                _ => None,
+            };
+            let ty = self.schema_ty(stripped.as_ref().unwrap_or(part), &part_hint, &format!("{kptr}/{i}"));
             if let Some(same) = variants.iter_mut().find(|v| v.ty == ty) {
                 same.tags.extend(tags);
                 continue;
@@ -451,6 +468,27 @@ impl<'a> Lower<'a> {
             return Some((property, tags));
         }
         None
+    }
+
+    /// The values (with descriptions) of a union whose every member is a
+    /// string enum, or `None`.
+    fn enum_union(&self, parts: &[ReferenceOr<Schema>]) -> Option<Vec<(String, Option<String>)>> {
+        let mut out: Vec<(String, Option<String>)> = Vec::new();
+        for part in parts {
+            let schema = self.resolve(part)?;
+            let SchemaKind::Type(Type::String(st)) = &schema.schema_kind else { return None };
+            if schema.schema_data.nullable || !matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Empty) && st.enumeration.is_empty() {
+                return None;
+            }
+            // A plain string member ("or any other value") adds nothing to
+            // an enum that keeps unknown values already.
+            let single = st.enumeration.len() == 1;
+            for value in st.enumeration.iter().flatten() {
+                let description = if single { schema.schema_data.description.clone() } else { None };
+                out.push((value.clone(), description));
+            }
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     /// The one string a required property of an object schema may hold
@@ -807,6 +845,7 @@ impl<'a> Lower<'a> {
             let lowered = self.operation(path, item, &key, op, &ptr, &mut ids, &mut builders, &mut methods);
             out.push(lowered);
         }
+        share_error_enums(&mut out, &mut builders);
         out
     }
 
@@ -1253,6 +1292,38 @@ fn fallback_name(ns: &Namespace) -> String {
         .to_owned()
 }
 
+/// Operations whose documented errors are the same (statuses and types,
+/// as in most generated specs) share one error enum: one type and one
+/// decoder to compile instead of one per operation. The shared enum gets
+/// a name of its own; an enum used once keeps the operation's name.
+fn share_error_enums(ops: &mut [Operation], builders: &mut Namespace) {
+    let shape = |op: &Operation| -> String {
+        let mut parts: Vec<String> = op
+            .responses
+            .iter()
+            .filter(|r| !r.success)
+            .filter_map(|r| {
+                let ty = r.content.iter().find(|c| c.kind == MediaKind::Json).and_then(|c| c.ty.as_ref())?;
+                Some(serde_json::to_string(&(r.status, ty)).expect("the IR serializes"))
+            })
+            .collect();
+        parts.sort();
+        parts.join("|")
+    };
+    let mut groups: IndexMap<String, Vec<usize>> = IndexMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        if op.error_enum.is_some() {
+            groups.entry(shape(op)).or_default().push(i);
+        }
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let (name, _) = builders.take("ErrorResponse");
+        for &i in members {
+            ops[i].error_enum = Some(name.clone());
+        }
+    }
+}
+
 /// A short name for a media type, for the method or setter that sends it
 /// (`form`, `multipart`, `merge_patch`, `xml`, `bytes`, `png`).
 fn media_suffix(media_type: &str, kind: MediaKind) -> String {
@@ -1272,6 +1343,19 @@ fn media_suffix(media_type: &str, kind: MediaKind) -> String {
     };
     let name = names::snake(&name);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("media_{name}") } else { name }
+}
+
+/// An object schema without one of its properties.
+fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
+    let mut s = schema.clone();
+    let (props, required) = match &mut s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => (&mut o.properties, &mut o.required),
+        SchemaKind::Any(a) if !a.properties.is_empty() => (&mut a.properties, &mut a.required),
+        _ => return None,
+    };
+    props.shift_remove(property)?;
+    required.retain(|r| r != property);
+    Some(s)
 }
 
 /// The properties and required names of an object schema.

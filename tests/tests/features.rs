@@ -213,6 +213,15 @@ fn discriminated_unions_are_tagged_enums_that_keep_unknown_tags() {
 }
 
 #[test]
+fn a_union_of_one_value_enums_is_one_open_enum() {
+    assert_eq!(serde_json::from_value::<types::Size>(json!("m")).unwrap(), types::Size::M);
+    assert_eq!(serde_json::from_value::<types::Size>(json!("s")).unwrap(), types::Size::S);
+    let xl: types::Size = serde_json::from_value(json!("xl")).unwrap();
+    assert_eq!(xl.as_str(), "xl");
+    assert_eq!(serde_json::to_value(&xl).unwrap(), json!("xl"));
+}
+
+#[test]
 fn patch_bodies_tell_absent_from_null() {
     let clear = types::ThingPatch { note: Some(None), labels: None };
     assert_eq!(serde_json::to_value(&clear).unwrap(), json!({"note": null}));

@@ -46,10 +46,10 @@ pub use serde;
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
 
 /// Sends a request and decodes its body: what every generated `send` does.
-/// Written once here, so that a generated crate compiles one future per
-/// body type rather than one per operation.
+/// The sending is one future compiled here; what a generated crate
+/// compiles per body type is only [`Decoding`]'s small `poll`.
 pub fn send<T: Send + 'static>(client: Client, request: Request, decode: Decode<T>) -> BoxFuture<Result<T, Error>> {
-    Box::pin(async move { decode(client.send(request).await?).map(Response::into_body) })
+    Box::pin(Decoding { sending: send_raw(client, request), decode }.body())
 }
 
 /// As [`send`], keeping the status and headers.
@@ -58,5 +58,38 @@ pub fn send_with_response<T: Send + 'static>(
     request: Request,
     decode: Decode<T>,
 ) -> BoxFuture<Result<Response<T>, Error>> {
-    Box::pin(async move { decode(client.send(request).await?) })
+    Box::pin(Decoding { sending: send_raw(client, request), decode })
+}
+
+fn send_raw(client: Client, request: Request) -> BoxFuture<Result<RawResponse, Error>> {
+    Box::pin(async move { client.send(request).await })
+}
+
+/// A request being sent, then its response decoded.
+struct Decoding<T> {
+    sending: BoxFuture<Result<RawResponse, Error>>,
+    decode: Decode<T>,
+}
+
+impl<T> Decoding<T> {
+    fn body(self) -> DecodingBody<T> {
+        DecodingBody(self)
+    }
+}
+
+impl<T> std::future::Future for Decoding<T> {
+    type Output = Result<Response<T>, Error>;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        self.sending.as_mut().poll(cx).map(|raw| (self.decode)(raw?))
+    }
+}
+
+/// [`Decoding`], the body alone.
+struct DecodingBody<T>(Decoding<T>);
+
+impl<T> std::future::Future for DecodingBody<T> {
+    type Output = Result<T, Error>;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| r.map(Response::into_body))
+    }
 }

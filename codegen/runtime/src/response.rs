@@ -216,16 +216,23 @@ impl RawResponse {
     /// error type for this status: `wrap` turns the decoded body into the
     /// operation's error enum. A body that does not decode leaves only the
     /// raw body.
-    pub fn typed_error<B, E, T>(self, wrap: impl FnOnce(B) -> E) -> Result<T, Error>
+    ///
+    /// Generic only in what must be: one copy per (body, enum) pair, which
+    /// operations with the same error responses share.
+    pub fn typed_error<B, E>(self, wrap: fn(B) -> E) -> Error
     where
         B: DeserializeOwned,
         E: Send + Sync + 'static,
     {
-        let typed = serde_json::from_slice::<B>(&self.body).ok().map(wrap);
+        let typed = serde_json::from_slice::<B>(&self.body).ok().map(|b| Box::new(wrap(b)) as Box<dyn std::any::Any + Send + Sync>);
+        self.into_api_error(typed)
+    }
+
+    fn into_api_error(self, typed: Option<Box<dyn std::any::Any + Send + Sync>>) -> Error {
         let mut e = ApiError::new(self.operation, self.status, self.headers, self.body);
         e.attempts = self.attempts;
-        e.typed = typed.map(|t| Box::new(t) as Box<dyn std::any::Any + Send + Sync>);
-        Err(Error::Api(Box::new(e)))
+        e.typed = typed;
+        Error::Api(Box::new(e))
     }
 }
 

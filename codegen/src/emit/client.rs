@@ -308,7 +308,14 @@ fn default_base_url(url: Option<&str>) -> String {
 }
 
 fn namespace_type(path: &[String]) -> String {
-    path.iter().map(|s| s.to_upper_camel_case()).collect::<String>().replace('_', "")
+    let name = path.iter().map(|s| s.to_upper_camel_case()).collect::<String>().replace('_', "");
+    // An operationId `self.get` makes `Self`, a keyword, and `client.get`
+    // the name of the client itself. No other namespace type has a `_`, so
+    // the suffix collides with none.
+    match name.as_str() {
+        "Self" | "Client" => format!("{name}_"),
+        _ => name,
+    }
 }
 
 fn required(op: &Operation) -> impl Iterator<Item = &Param> {
@@ -827,11 +834,20 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
             Status::Default => (true, quote!(_)),
             s => (false, status_pattern(s)),
         };
-        arms.push((default, quote!(#pat => raw.typed_error::<#t, #e, _>(#e::#v),)));
+        arms.push((default, quote!(#pat => Err(raw.typed_error::<#t, #e>(#e::#v)),)));
     }
+    // An enum shared by several operations is written once, with the first.
+    let sharing: Vec<&Operation> = ctx.api.operations.iter().filter(|o| o.error_enum.as_deref() == Some(enum_name)).collect();
+    if !std::ptr::eq(sharing[0], op) {
+        return (arms, TokenStream::new());
+    }
+    let whose = match sharing.len() {
+        1 => format!("`{}`", op.id),
+        n => format!("`{}` and {} other operations with the same error responses", op.id, n - 1),
+    };
     let doc = format!(
-        " The documented error bodies of `{}`; get one from an error with `error.as_api().and_then(|e| e.typed::<{}>())`.",
-        op.id, enum_name
+        " The documented error bodies of {whose}; get one from an error with `error.as_api().and_then(|e| e.typed::<{}>())`.",
+        enum_name
     );
     (
         arms,

@@ -59,12 +59,23 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let fallback = ident(fallback);
             let idents: Vec<_> = variants.iter().map(|v| ident(&v.ident)).collect();
             let values: Vec<_> = variants.iter().map(|v| Literal::string(&v.value)).collect();
-            let docs = values.iter().map(|v| format!(" `{}`", v.to_string().trim_matches('"')));
+            let docs: Vec<TokenStream> = variants
+                .iter()
+                .map(|v| {
+                    let value = format!(" `{}`", v.value.replace('`', "'"));
+                    let more = docs::attrs([v.description.as_deref()]);
+                    if more.is_empty() {
+                        quote!(#[doc = #value])
+                    } else {
+                        quote!(#[doc = #value] #[doc = ""] #more)
+                    }
+                })
+                .collect();
             quote! {
                 #doc
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
                 pub enum #name {
-                    #( #[doc = #docs] #idents, )*
+                    #( #docs #idents, )*
                     /// A value this version of the spec does not list.
                     #fallback(String),
                 }

@@ -342,18 +342,22 @@ impl ThingsGet {
             200 => raw.json::<types::Thing>().map(|r| r.map(ThingsGetResponse::Ok)),
             202 => raw.json::<types::Job>().map(|r| r.map(ThingsGetResponse::Accepted)),
             404 => {
-                raw.typed_error::<
-                        types::NotFound,
-                        ThingsGetError,
-                        _,
-                    >(ThingsGetError::NotFound)
+                Err(
+                    raw
+                        .typed_error::<
+                            types::NotFound,
+                            ThingsGetError,
+                        >(ThingsGetError::NotFound),
+                )
             }
             _ => {
-                raw.typed_error::<
-                        types::Problem,
-                        ThingsGetError,
-                        _,
-                    >(ThingsGetError::Default)
+                Err(
+                    raw
+                        .typed_error::<
+                            types::Problem,
+                            ThingsGetError,
+                        >(ThingsGetError::Default),
+                )
             }
         }
     }

@@ -116,6 +116,8 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet: Option<Pet>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Event>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Tree>,
@@ -202,79 +204,15 @@ pub struct Dog {
     pub bark: bool,
 }
 
-/// Schema: `#/components/schemas/Event/oneOf/0/properties/type`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum EventCreatedType {
-    /// `created`
-    Created,
-    /// A value this version of the spec does not list.
-    Other(String),
-}
-
-impl EventCreatedType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Created => "created",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EventCreatedType {
-    fn from(value: &str) -> Self {
-        match value {
-            "created" => Self::Created,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-apigen_runtime::string_enum!(EventCreatedType);
-
 /// Schema: `#/components/schemas/Event/oneOf/0`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventCreated {
-    #[serde(rename = "type")]
-    pub type_: EventCreatedType,
     pub id: String,
 }
-
-/// Schema: `#/components/schemas/Event/oneOf/1/properties/type`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum EventDeletedType {
-    /// `deleted`
-    Deleted,
-    /// A value this version of the spec does not list.
-    Other(String),
-}
-
-impl EventDeletedType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deleted => "deleted",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EventDeletedType {
-    fn from(value: &str) -> Self {
-        match value {
-            "deleted" => Self::Deleted,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-apigen_runtime::string_enum!(EventDeletedType);
 
 /// Schema: `#/components/schemas/Event/oneOf/1`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventDeleted {
-    #[serde(rename = "type")]
-    pub type_: EventDeletedType,
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -323,6 +261,46 @@ impl<'de> serde::Deserialize<'de> for Event {
         }
     }
 }
+
+/// An enum documented value by value, as a union of one-value enums.
+///
+/// Schema: `#/components/schemas/Size`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Size {
+    /// `s`
+    ///
+    /// Small.
+    S,
+    /// `m`
+    ///
+    /// Medium.
+    M,
+    /// A value this version of the spec does not list.
+    Other(String),
+}
+
+impl Size {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::S => "s",
+            Self::M => "m",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for Size {
+    fn from(value: &str) -> Self {
+        match value {
+            "s" => Self::S,
+            "m" => Self::M,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+apigen_runtime::string_enum!(Size);
 
 /// Schema: `#/components/schemas/Note`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
