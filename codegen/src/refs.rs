@@ -11,7 +11,7 @@ use crate::diag;
 use crate::error::Error;
 
 /// Keys whose values are data: a `$ref` inside them is not a reference.
-const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const", "x-examples"];
+pub(crate) const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const", "x-examples"];
 
 /// Checks the references of `doc`; `file` names it in errors.
 pub fn check(doc: &Value, file: &str) -> Result<(), Error> {

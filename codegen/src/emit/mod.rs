@@ -83,7 +83,7 @@ pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File
                     let start = std::time::Instant::now();
                     let file: syn::File =
                         syn::parse2(tokens).map_err(|e| format!("{path}: generated code does not parse: {e}"))?;
-                    let body = space_items(&prettyplease::unparse(&file));
+                    let body = space_items(&without_bare_cr(prettyplease::unparse(&file)));
                     let file = File {
                         path: path.into(),
                         contents: format!("// {}\n\n{body}", ctx.opts.preamble),
@@ -101,6 +101,19 @@ pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File
         files.push(file);
     }
     Ok(files)
+}
+
+/// prettyplease prints a `#[doc]` string as a `///` or `/** */` comment,
+/// and Rust refuses a carriage return not followed by a line feed in a
+/// comment; a spec may have one in any string that reaches the docs (a
+/// title, an operationId, a path, a description). String literals are
+/// printed escaped, so a raw CR can only be in a comment: a space there
+/// keeps the words apart.
+fn without_bare_cr(src: String) -> String {
+    if !src.contains('\r') {
+        return src;
+    }
+    src.replace("\r\n", "\n").replace('\r', " ")
 }
 
 /// Puts a blank line between items, which prettyplease does not, so that
