@@ -332,6 +332,8 @@ impl<'a> Lower<'a> {
             let (ident, renamed) = ns.take(&names::snake(name));
             if renamed {
                 self.diags.push(&fptr, format!("property name collides with another after case conversion; named `{ident}`"));
+            } else if let Some(why) = names::unusual(name) {
+                self.diags.push(&fptr, format!("property name `{name}` {why}; named `{ident}`"));
             }
             let description = match schema {
                 ReferenceOr::Item(s) => s.schema_data.description.clone(),
@@ -862,6 +864,17 @@ impl<'a> Lower<'a> {
         methods: &mut HashMap<Vec<String>, Namespace>,
     ) -> Operation {
         let id = operation_id(key, path, op);
+        match &op.operation_id {
+            Some(given) if given.trim().is_empty() => {
+                self.diags.push(diag::join(ptr, "operationId"), format!("operationId is empty; named from the method and path, `{id}`"));
+            }
+            Some(given) => {
+                if let Some(why) = given.split('.').find_map(names::unusual) {
+                    self.diags.push(diag::join(ptr, "operationId"), format!("operationId `{given}` {why}; named `{}`", split_id(given).1));
+                }
+            }
+            None => {}
+        }
         let seen = ids.entry(id.clone()).or_insert(0);
         *seen += 1;
         if *seen > 1 {
@@ -1021,6 +1034,8 @@ impl<'a> Lower<'a> {
             let (ident, renamed) = ns.take(&names::snake(&d.name));
             if renamed {
                 self.diags.push(&pptr, format!("parameter name collides with another after case conversion; named `{ident}`"));
+            } else if let Some(why) = names::unusual(&d.name) {
+                self.diags.push(&pptr, format!("parameter name `{}` {why}; named `{ident}`", d.name));
             }
             out.push(Param {
                 name: d.name.clone(),

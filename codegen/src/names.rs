@@ -57,6 +57,25 @@ pub fn camel(name: &str, prefix: &str) -> String {
     s
 }
 
+/// Why the Rust name of `name` is more than its case conversion, if it is:
+/// a user reading the spec could not guess it. Keywords are not among
+/// them: `type_` for `type` is the convention every Rust user expects, and
+/// real specs have hundreds (`type` alone), so a diagnostic for each would
+/// only make `--strict` unusable.
+pub fn unusual(name: &str) -> Option<&'static str> {
+    let ascii = ascii_only(name);
+    let Some(first) = ascii.chars().find(char::is_ascii_alphanumeric) else {
+        return Some("has no letter or digit");
+    };
+    if name.chars().any(|c| !c.is_ascii() && c.is_alphanumeric()) {
+        Some("is not ASCII")
+    } else if first.is_ascii_digit() {
+        Some("starts with a digit")
+    } else {
+        None
+    }
+}
+
 /// `SCREAMING_SNAKE_CASE`, for statics.
 pub fn screaming(name: &str) -> String {
     snake(name).trim_end_matches('_').to_ascii_uppercase()
@@ -119,6 +138,18 @@ mod tests {
         assert_eq!(camel("", "V"), "Empty");
         assert_eq!(camel("self", "V"), "Self_");
         assert_eq!(screaming("models.versions.get"), "MODELS_VERSIONS_GET");
+    }
+
+    #[test]
+    fn unusual_names_say_why() {
+        assert_eq!(unusual(""), Some("has no letter or digit"));
+        assert_eq!(unusual("$"), Some("has no letter or digit"));
+        assert_eq!(unusual("größe"), Some("is not ASCII"));
+        assert_eq!(unusual("2fa"), Some("starts with a digit"));
+        assert_eq!(unusual("@2x"), Some("starts with a digit"));
+        assert_eq!(unusual("type"), None);
+        assert_eq!(unusual("@odata.type"), None);
+        assert_eq!(unusual("modelOwner"), None);
     }
 
     #[test]

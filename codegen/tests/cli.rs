@@ -64,6 +64,7 @@ fn broken_specs_report_their_location_and_leave_files_intact() {
         ("bad.yaml", "openapi: 3.0.3\npaths:\n  /a: [\n", "bad.yaml:"),
         ("empty.yaml", "", "the file is empty"),
         ("noversion.json", "{\"paths\": {}}", "not an OpenAPI document"),
+        ("swagger1.json", "{\"swagger\": \"1.2\", \"paths\": {}}", "#/swagger"),
         ("v4.json", "{\"openapi\": \"4.0.0\", \"paths\": {}}", "#/openapi"),
         ("nopaths.json", "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}}", "#/paths"),
         (
@@ -72,6 +73,8 @@ fn broken_specs_report_their_location_and_leave_files_intact() {
             "#/paths/~1a/get/responses/200",
         ),
     ];
+    let not_utf8: &[u8] = b"openapi: 3.0.3\ninfo: {title: \xff\xfe}\n";
+    let cases = cases.iter().map(|(n, t, e)| (*n, t.as_bytes(), *e)).chain([("latin1.yaml", not_utf8, "latin1.yaml:2:")]);
     for (name, text, expected) in cases {
         let spec = dir.join(name);
         std::fs::write(&spec, text).unwrap();
@@ -147,6 +150,15 @@ fn bad_inputs_give_located_errors_and_leave_files_intact() {
         ("colliding-params.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "pageSize", "in": "query", "schema": {"type": "integer"}}, {"name": "page_size", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/1: parameter name collides"),
         ("enum-dups.json", doc("{}", r#"{"schemas": {"E": {"type": "string", "enum": ["a-b", "a_b"]}}}"#), true, "#/components/schemas/E/enum: enum value `a_b` collides"),
         ("undeclared-path-param.json", doc(&format!(r#"{{"/a/{{id}}": {{"get": {}}}}}"#, op("a")), "{}"), true, "#/paths/~1a~1{id}/get: path parameter `id` is in the template but not declared"),
+        ("empty-id.json", doc(&format!(r#"{{"/a": {{"get": {}}}}}"#, op("")), "{}"), true, "#/paths/~1a/get/operationId: operationId is empty; named from the method and path, `get_/a`"),
+        ("digit-id.json", doc(&format!(r#"{{"/a": {{"get": {}}}}}"#, op("2fa.enable")), "{}"), true, "#/paths/~1a/get/operationId: operationId `2fa.enable` starts with a digit; named `enable`"),
+        ("non-ascii-id.json", doc(&format!(r#"{{"/a": {{"get": {}}}}}"#, op("größe")), "{}"), true, "#/paths/~1a/get/operationId: operationId `größe` is not ASCII; named `grosse`"),
+        ("non-ascii-param.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "größe", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/0: parameter name `größe` is not ASCII; named `grosse`"),
+        ("digit-param.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "2x", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/0: parameter name `2x` starts with a digit; named `n2x`"),
+        ("empty-param.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/0: parameter name `` has no letter or digit; named `value`"),
+        ("empty-prop.json", doc("{}", r#"{"schemas": {"A": {"type": "object", "properties": {"": {"type": "string"}}}}}"#), true, "#/components/schemas/A/properties/: property name `` has no letter or digit; named `value`"),
+        ("non-ascii-prop.json", doc("{}", r#"{"schemas": {"A": {"type": "object", "properties": {"über": {"type": "string"}}}}}"#), true, "#/components/schemas/A/properties/über: property name `über` is not ASCII; named `uber`"),
+        ("digit-prop.json", doc("{}", r#"{"schemas": {"A": {"type": "object", "properties": {"3d": {"type": "string"}}}}}"#), true, "#/components/schemas/A/properties/3d: property name `3d` starts with a digit; named `n3d`"),
         ("extra-path-param.json", doc(r#"{"/a": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}"#, "{}"), true, "#/paths/~1a/get/parameters/0: path parameter `id` is not in the path template"),
     ];
     for (name, text, strict, expected) in &cases {

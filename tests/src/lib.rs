@@ -38,20 +38,6 @@ pub fn replicate_client(server: &wiremock::MockServer) -> replicate::Client {
 #[allow(dead_code)]
 mod readme {}
 
-/// Whether two JSON values are equal, numbers compared by value (`0` and
-/// `0.0` are the same number; a typed `f64` field writes the latter).
-pub fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 /// Reads a fixture under `tests/fixtures`.
 pub fn fixture(path: &str) -> serde_json::Value {
     let p = root().join("tests/fixtures").join(path);

@@ -14,6 +14,7 @@ mod encode;
 pub mod enums;
 mod error;
 mod lines;
+pub mod number;
 mod pages;
 mod request;
 mod response;

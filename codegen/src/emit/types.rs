@@ -247,16 +247,31 @@ fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
         quote!(#[serde(rename = #name)])
     });
     let inner = ty_tokens(ctx, &f.ty, &none, Some(owner));
+    // A `number` prints whole values as integers, so that `0` read comes
+    // back `0`, not `0.0` (`apigen_runtime::number`).
+    let number = matches!(&f.ty, Ty::F64) || matches!(&f.ty, Ty::Option(t) if **t == Ty::F64);
     let (ty, attr) = match (&f.ty, f.required) {
         // Required and nullable: always sent, `null` when `None`.
+        (Ty::Option(_), true) if number => {
+            (inner, quote!(#[serde(default, serialize_with = "apigen_runtime::number::option::serialize")]))
+        }
         (Ty::Option(_), true) => (inner, quote!(#[serde(default)])),
+        (_, true) if number => (inner, quote!(#[serde(serialize_with = "apigen_runtime::number::serialize")])),
         (_, true) => (inner, TokenStream::new()),
         // Optional and nullable: absent is `None`, null is `Some(None)`.
+        (Ty::Option(_), false) if number => (
+            quote!(Option<#inner>),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "apigen_runtime::number::double_option")]),
+        ),
         (Ty::Option(_), false) => (
             quote!(Option<#inner>),
             quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "apigen_runtime::double_option")]),
         ),
         // Optional: left out when `None`.
+        (_, false) if number => (
+            quote!(Option<#inner>),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "apigen_runtime::number::option::serialize")]),
+        ),
         (_, false) => (
             quote!(Option<#inner>),
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),

@@ -325,6 +325,7 @@ impl apigen_runtime::Multipart for Note {
 /// Schema: `#/components/schemas/Circle`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Circle {
+    #[serde(serialize_with = "apigen_runtime::number::serialize")]
     pub radius: f64,
 }
 
@@ -332,6 +333,7 @@ pub struct Circle {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Square {
     pub name: String,
+    #[serde(serialize_with = "apigen_runtime::number::serialize")]
     pub side: f64,
 }
 

@@ -309,14 +309,14 @@ pub struct PredictionMetrics {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
+        with = "apigen_runtime::number::double_option"
     )]
     pub predict_time: Option<Option<f64>>,
     /// The total time, in seconds, the prediction took, including time waiting for it to start.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
+        with = "apigen_runtime::number::double_option"
     )]
     pub total_time: Option<Option<f64>>,
     /// Members not named in the schema.
@@ -463,14 +463,14 @@ pub struct TrainingMetrics {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
+        with = "apigen_runtime::number::double_option"
     )]
     pub predict_time: Option<Option<f64>>,
     /// The total time, in seconds, the training took, including time waiting for it to start.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
+        with = "apigen_runtime::number::double_option"
     )]
     pub total_time: Option<Option<f64>>,
     /// Members not named in the schema.

@@ -21,11 +21,19 @@ pub struct PutModelsTrainResponse {
     pub model: Option<Model>,
     /// Creative Units (CU) charged.
     #[serde(rename = "creativeUnitsCost")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub creative_units_cost: Option<f64>,
     /// Creative Units (CU) discounted.
     #[serde(rename = "creativeUnitsDiscount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub creative_units_discount: Option<f64>,
 }
 
@@ -45,7 +53,11 @@ pub struct Job {
     pub job_type: Option<JobType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<JobMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub progress: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
@@ -146,10 +158,18 @@ pub struct JobStatusHistoryEntry {
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JobBilling {
     #[serde(rename = "cuCost")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub cu_cost: Option<f64>,
     #[serde(rename = "cuDiscount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub cu_discount: Option<f64>,
 }
 
@@ -401,7 +421,11 @@ pub struct ModelInput {
     #[serde(rename = "maskFrom")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub max: Option<f64>,
     #[serde(rename = "maxLength")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,7 +433,11 @@ pub struct ModelInput {
     #[serde(rename = "maxSize")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub min: Option<f64>,
     #[serde(rename = "minLength")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -431,7 +459,11 @@ pub struct ModelInput {
     pub ref_: Option<ModelInputRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<ModelInputRequired>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub step: Option<f64>,
     /// The input's value; any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -898,7 +930,11 @@ pub struct ModelConcept {
     #[serde(rename = "modelId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub scale: Option<f64>,
     #[serde(rename = "modelEpoch")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -952,13 +988,25 @@ pub struct TrainingParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     #[serde(rename = "learningRate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub learning_rate: Option<f64>,
     #[serde(rename = "learningRateTextEncoder")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub learning_rate_text_encoder: Option<f64>,
     #[serde(rename = "learningRateUnet")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub learning_rate_unet: Option<f64>,
     #[serde(rename = "lrScheduler")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -982,16 +1030,28 @@ pub struct TrainingParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimize_for: Option<TrainingOptimizeFor>,
     #[serde(rename = "priorLossWeight")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub prior_loss_weight: Option<f64>,
     #[serde(rename = "randomCrop")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_crop: Option<bool>,
     #[serde(rename = "randomCropRatio")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub random_crop_ratio: Option<f64>,
     #[serde(rename = "randomCropScale")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub random_crop_scale: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<i64>,
@@ -1010,7 +1070,11 @@ pub struct TrainingParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     #[serde(rename = "textEncoderTrainingRatio")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub text_encoder_training_ratio: Option<f64>,
     #[serde(rename = "validationFrequency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1119,33 +1183,61 @@ pub struct PerformanceStatsVariant {
     pub arena_score: Option<ArenaScore>,
     /// Maximum cost per asset, in Creative Units.
     #[serde(rename = "costPerAssetMaxCU")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub cost_per_asset_max_cu: Option<f64>,
     /// Minimum cost per asset, in Creative Units.
     #[serde(rename = "costPerAssetMinCU")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub cost_per_asset_min_cu: Option<f64>,
     /// Median cost per asset, in Creative Units.
     #[serde(rename = "costPerAssetP50CU")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub cost_per_asset_p50cu: Option<f64>,
     /// Median inference latency, in seconds.
     #[serde(rename = "inferenceLatencyP50Sec")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub inference_latency_p50_sec: Option<f64>,
     /// 75th-percentile inference latency, in seconds.
     #[serde(rename = "inferenceLatencyP75Sec")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub inference_latency_p75_sec: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
     /// Median total latency, in seconds.
     #[serde(rename = "totalLatencyP50Sec")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub total_latency_p50_sec: Option<f64>,
     /// 75th-percentile total latency, in seconds.
     #[serde(rename = "totalLatencyP75Sec")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub total_latency_p75_sec: Option<f64>,
 }
 
@@ -1165,13 +1257,25 @@ pub struct ArenaScore {
     pub fetched_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub rating: Option<f64>,
     #[serde(rename = "ratingLower")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub rating_lower: Option<f64>,
     #[serde(rename = "ratingUpper")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub rating_upper: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub votes: Option<i64>,
@@ -1226,11 +1330,19 @@ pub struct TrainingProgress {
     pub updated_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub progress: Option<f64>,
     /// Remaining time, in milliseconds.
     #[serde(rename = "remainingTimeMs")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub remaining_time_ms: Option<f64>,
     #[serde(rename = "startedAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1278,13 +1390,21 @@ pub struct TrainingStats {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
     #[serde(rename = "queueDuration")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub queue_duration: Option<f64>,
     #[serde(rename = "startedAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     #[serde(rename = "trainDuration")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "apigen_runtime::number::option::serialize"
+    )]
     pub train_duration: Option<f64>,
 }
 
