@@ -138,10 +138,36 @@ async fn binary_upload_text_response_and_unsecured_operations() {
         })
         .mount(&server)
         .await;
+    // Bytes that are not UTF-8 come back as they were sent.
+    Mock::given(method("GET"))
+        .and(path("/things/7/raw"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0u8, 255, 10, 13], "application/octet-stream"))
+        .mount(&server)
+        .await;
     let c = client(&server);
     let text = c.things().upload(7, vec![0u8, 159, 146, 150]).await.unwrap();
     assert_eq!(text, "stored");
+    let bytes = c.things().download(7).await.unwrap();
+    assert_eq!(&bytes[..], [0u8, 255, 10, 13]);
     c.health().await.unwrap();
+}
+
+#[test]
+fn any_of_is_an_untagged_enum_of_scalars() {
+    let t: types::Thing = serde_json::from_value(json!({"id": 1, "kind": "small", "contact": "a@b.c"})).unwrap();
+    assert_eq!(t.contact, Some(types::ThingContact::String("a@b.c".into())));
+    let t: types::Thing = serde_json::from_value(json!({"id": 1, "kind": "small", "contact": 204})).unwrap();
+    assert_eq!(t.contact, Some(types::ThingContact::Integer(204)));
+    assert_eq!(serde_json::to_value(&t).unwrap()["contact"], 204);
+}
+
+#[test]
+fn an_inline_schema_named_like_a_component_gets_another_name() {
+    // The component keeps its name; the page of `items.list` is the other.
+    let c = types::ItemsListResponse { total: Some(3) };
+    let page = types::ItemsListResponse2 { data: Vec::new(), next_cursor: None };
+    assert_eq!(serde_json::to_value(&c).unwrap(), json!({"total": 3}));
+    assert_eq!(serde_json::to_value(&page).unwrap(), json!({"data": []}));
 }
 
 #[tokio::test]

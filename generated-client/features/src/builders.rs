@@ -69,14 +69,14 @@ impl ItemsList {
     /// Sends the request and returns the response body.
     pub fn send(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<types::ItemsListResponse, Error>> {
+    ) -> apigen_runtime::BoxFuture<Result<types::ItemsListResponse2, Error>> {
         apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ItemsListResponse>, Error>> {
+    ) -> apigen_runtime::BoxFuture<Result<Response<types::ItemsListResponse2>, Error>> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -106,9 +106,9 @@ impl ItemsList {
 
     fn decode(
         raw: apigen_runtime::RawResponse,
-    ) -> Result<Response<types::ItemsListResponse>, Error> {
+    ) -> Result<Response<types::ItemsListResponse2>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ItemsListResponse>(),
+            200 => raw.json::<types::ItemsListResponse2>(),
             _ => raw.error(),
         }
     }
@@ -116,7 +116,7 @@ impl ItemsList {
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
-    ) -> apigen_runtime::BoxStream<Result<types::ItemsListResponse, Error>> {
+    ) -> apigen_runtime::BoxStream<Result<types::ItemsListResponse2, Error>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -141,7 +141,7 @@ impl apigen_runtime::WithOptions for ItemsList {
 }
 
 impl std::future::IntoFuture for ItemsList {
-    type Output = Result<types::ItemsListResponse, Error>;
+    type Output = Result<types::ItemsListResponse2, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -524,6 +524,82 @@ impl apigen_runtime::WithOptions for ThingsUpdate {
 
 impl std::future::IntoFuture for ThingsUpdate {
     type Output = Result<types::Thing, Error>;
+    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+static THINGS_DOWNLOAD: apigen_runtime::Operation = apigen_runtime::Operation {
+    id: "things.download",
+    method: "GET",
+    path: "/things/{id}/raw",
+    secured: true,
+};
+
+/// `GET /things/{id}/raw` (`things.download`)
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent with `.send()` or `.await`"]
+pub struct ThingsDownload {
+    client: apigen_runtime::Client,
+    options: RequestOptions,
+    id: i64,
+}
+
+impl ThingsDownload {
+    pub(crate) fn new(client: apigen_runtime::Client, id: i64) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            id,
+        }
+    }
+
+    /// Sends the request and returns the response body.
+    pub fn send(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
+        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    }
+
+    /// Sends the request and returns the body with the status and headers.
+    pub fn send_with_response(
+        self,
+    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+        apigen_runtime::send_with_response(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+        )
+    }
+
+    /// The request as it will be sent, for inspection or to send
+    /// through [`apigen_runtime::Client::send`].
+    pub fn request(&self) -> Request {
+        let mut request = Request::new(&THINGS_DOWNLOAD);
+        request.path("id", &self.id);
+        request.options(self.options.clone());
+        request
+    }
+
+    fn decode(
+        raw: apigen_runtime::RawResponse,
+    ) -> Result<Response<apigen_runtime::Bytes>, Error> {
+        match raw.status().as_u16() {
+            200 => raw.bytes(),
+            _ => raw.error(),
+        }
+    }
+}
+
+impl apigen_runtime::WithOptions for ThingsDownload {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+impl std::future::IntoFuture for ThingsDownload {
+    type Output = Result<apigen_runtime::Bytes, Error>;
     type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -156,6 +156,11 @@ impl Things {
         builders::ThingsUpdate::new(self.client.clone(), id, body.into())
     }
 
+    /// `GET /things/{id}/raw` (`things.download`)
+    pub fn download(&self, id: i64) -> builders::ThingsDownload {
+        builders::ThingsDownload::new(self.client.clone(), id)
+    }
+
     /// `PUT /things/{id}/raw` (`things.upload`)
     pub fn upload(
         &self,

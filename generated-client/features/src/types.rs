@@ -86,6 +86,16 @@ impl From<i64> for Level {
 
 apigen_runtime::integer_enum!(Level);
 
+/// An email address or an extension number (`anyOf`).
+///
+/// Schema: `#/components/schemas/Thing/properties/contact`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ThingContact {
+    String(String),
+    Integer(i64),
+}
+
 /// Schema: `#/components/schemas/Thing`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Thing {
@@ -124,6 +134,9 @@ pub struct Thing {
     /// Anything at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+    /// An email address or an extension number (`anyOf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ThingContact>,
 }
 
 /// Schema: `#/components/schemas/ThingPatch`.
@@ -377,6 +390,15 @@ pub struct Problem {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Named as the inline page of `items.list` would be: the component keeps the name, the inline schema gets another.
+///
+/// Schema: `#/components/schemas/ItemsListResponse`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ItemsListResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
 /// Schema: `#/components/schemas/Token`.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Token {
@@ -386,7 +408,7 @@ pub struct Token {
 
 /// Schema: `#/paths/~1items/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ItemsListResponse {
+pub struct ItemsListResponse2 {
     pub data: Vec<Thing>,
     #[serde(
         default,
