@@ -44,3 +44,114 @@ pub fn fixture(path: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// One request as [`LocalServer`] received it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    /// The path and query, as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 whose tasks run on the test's own
+/// runtime. Under a paused clock this matters: tokio moves time on only
+/// when no task can run, and a server on another thread (wiremock's) looks
+/// like nothing to do while it answers, so timers would fire during every
+/// request. Here the answer is ready as soon as the request is written.
+pub struct LocalServer {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl LocalServer {
+    /// Serves every request with `respond`: its status and JSON body.
+    pub async fn start<F>(respond: F) -> LocalServer
+    where
+        F: Fn(&Received) -> (u16, serde_json::Value) + Send + Sync + 'static,
+    {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        let respond = std::sync::Arc::new(respond);
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let (log, respond) = (log.clone(), respond.clone());
+                tokio::spawn(async move {
+                    let (read, mut write) = sock.into_split();
+                    let mut read = BufReader::new(read);
+                    loop {
+                        let mut line = String::new();
+                        if read.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let mut parts = line.split_whitespace();
+                        let (method, target) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
+                        let mut headers = Vec::new();
+                        loop {
+                            let mut h = String::new();
+                            if read.read_line(&mut h).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let h = h.trim_end();
+                            if h.is_empty() {
+                                break;
+                            }
+                            if let Some((k, v)) = h.split_once(':') {
+                                headers.push((k.trim().to_owned(), v.trim().to_owned()));
+                            }
+                        }
+                        let length = headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                            .and_then(|(_, v)| v.parse().ok())
+                            .unwrap_or(0usize);
+                        let mut body = vec![0u8; length];
+                        if read.read_exact(&mut body).await.is_err() {
+                            return;
+                        }
+                        let request = Received { method, target, headers, body };
+                        let (status, json) = respond(&request);
+                        log.lock().expect("not poisoned").push(request);
+                        let body = json.to_string();
+                        let head = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        if write.write_all(format!("{head}{body}").as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        LocalServer { url, received }
+    }
+
+    /// What was received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("not poisoned").clone()
+    }
+
+    /// A Replicate client for this server, with no timer of its own (no
+    /// timeout, no idle-connection timer), for a paused clock.
+    pub fn replicate_client(&self) -> replicate::Client {
+        let http = apigen_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().expect("client builds");
+        replicate::Client::builder()
+            .base_url(format!("{}/v1", self.url))
+            .bearer_token("r8_test_token")
+            .http_client(http)
+            .timeout(None)
+            .build()
+            .expect("client builds")
+    }
+}

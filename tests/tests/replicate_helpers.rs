@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use integration_tests::replicate_client;
+use integration_tests::{replicate_client, LocalServer};
 use replicate::prelude::*;
 use replicate::run::RunError;
 use replicate::stream::StreamEvent;
@@ -258,27 +258,25 @@ async fn run_keeps_polling_through_an_unknown_status() {
     assert_eq!(output, json!(true));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn run_stops_at_the_deadline_without_canceling_by_default() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(prediction("p1", "starting")))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(prediction("p1", "processing")))
-        .mount(&server)
-        .await;
-    let started = std::time::Instant::now();
-    let err = replicate_client(&server)
+    let server = LocalServer::start(|r| match r.method.as_str() {
+        "POST" => (201, prediction("p1", "starting")),
+        _ => (200, prediction("p1", "processing")),
+    })
+    .await;
+    let started = tokio::time::Instant::now();
+    let err = server
+        .replicate_client()
         .run("a/b", json!({}))
-        .poll_interval(Duration::from_millis(20))
+        .poll_interval(Duration::from_secs(2))
         .backoff(1.0)
-        .deadline(Duration::from_millis(300))
+        .deadline(Duration::from_secs(30))
         .await
         .unwrap_err();
-    let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+    // To the second: the clock is tokio's, paused, and moves only to the
+    // next timer.
+    assert_eq!(started.elapsed().as_secs(), 30);
     match &err {
         RunError::DeadlineExceeded {
             prediction,
@@ -292,40 +290,50 @@ async fn run_stops_at_the_deadline_without_canceling_by_default() {
         }
         other => panic!("{other:?}"),
     }
-    let seen = requests(&server).await;
-    assert!(seen.len() > 2, "it polled: {}", seen.len());
-    assert!(seen.iter().all(|r| !r.url.path().ends_with("/cancel")));
-    // The `Prefer: wait` was cut to fit in the deadline.
-    assert_eq!(seen[0].headers.get("prefer").unwrap(), "wait=1");
+    let seen = server.received();
+    // One create, then a poll every 2 s (at 2 s, 4 s, ... 28 s) until the
+    // deadline.
+    assert_eq!(seen.len(), 1 + 14, "{seen:?}");
+    assert!(seen.iter().all(|r| !r.target.ends_with("/cancel")));
+    // The `Prefer: wait` (60 s by default) was cut to fit in the deadline.
+    assert_eq!(seen[0].header("prefer"), Some("wait=30"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn dropping_a_run_stops_its_polling() {
+    let server = LocalServer::start(|r| match r.method.as_str() {
+        "POST" => (201, prediction("p1", "starting")),
+        _ => (200, prediction("p1", "processing")),
+    })
+    .await;
+    let client = server.replicate_client();
+    let run = client.run("a/b", json!({})).poll_interval(Duration::from_secs(1)).backoff(1.0);
+    // Given up on after 10 s of polling, the future is dropped.
+    assert!(tokio::time::timeout(Duration::from_millis(10_500), run).await.is_err());
+    assert_eq!(server.received().len(), 1 + 10, "one create and a poll a second");
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(server.received().len(), 11, "a dropped run went on polling");
+}
+
+#[tokio::test(start_paused = true)]
 async fn run_cancels_at_the_deadline_when_asked() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/models/a/b/predictions"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(prediction("p1", "starting")))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/predictions/p1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(prediction("p1", "processing")))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/predictions/p1/cancel"))
-        .and(header("authorization", AUTH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(prediction("p1", "canceled")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = replicate_client(&server)
+    let server = LocalServer::start(|r| match (r.method.as_str(), r.target.as_str()) {
+        ("POST", "/v1/models/a/b/predictions") => (201, prediction("p1", "starting")),
+        ("POST", "/v1/predictions/p1/cancel") => (200, prediction("p1", "canceled")),
+        ("GET", "/v1/predictions/p1") => (200, prediction("p1", "processing")),
+        _ => (404, json!({"detail": "not here"})),
+    })
+    .await;
+    let started = tokio::time::Instant::now();
+    let err = server
+        .replicate_client()
         .run("a/b", json!({}))
-        .poll_interval(Duration::from_millis(20))
-        .deadline(Duration::from_millis(200))
+        .poll_interval(Duration::from_secs(1))
+        .deadline(Duration::from_secs(20))
         .cancel_on_deadline(true)
         .await
         .unwrap_err();
+    assert_eq!(started.elapsed().as_secs(), 20);
     match &err {
         RunError::DeadlineExceeded {
             prediction, canceled, ..
@@ -336,9 +344,11 @@ async fn run_cancels_at_the_deadline_when_asked() {
         other => panic!("{other:?}"),
     }
     assert_eq!(err.to_string(), "prediction p1 did not finish before the deadline; it was canceled");
-    let seen = requests(&server).await;
+    let seen = server.received();
     let last = seen.last().unwrap();
-    assert_eq!((last.method.as_str(), last.url.path()), ("POST", "/v1/predictions/p1/cancel"));
+    assert_eq!((last.method.as_str(), last.target.as_str()), ("POST", "/v1/predictions/p1/cancel"));
+    assert_eq!(last.header("authorization"), Some(AUTH));
+    assert_eq!(seen.iter().filter(|r| r.target.ends_with("/cancel")).count(), 1);
 }
 
 #[tokio::test]
@@ -510,28 +520,26 @@ async fn wait_training_polls_trainings_and_reports_failure() {
     assert_eq!(err.to_string(), r#"training t1 failed: {"message":"bad weights"}"#);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn wait_training_cancels_at_the_deadline() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/trainings/t1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "t1", "status": "processing"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/trainings/t1/cancel"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "t1", "status": "canceled"})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = replicate_client(&server)
+    let server = LocalServer::start(|r| match (r.method.as_str(), r.target.as_str()) {
+        ("GET", "/v1/trainings/t1") => (200, json!({"id": "t1", "status": "processing"})),
+        ("POST", "/v1/trainings/t1/cancel") => (200, json!({"id": "t1", "status": "canceled"})),
+        _ => (404, json!({"detail": "not here"})),
+    })
+    .await;
+    let started = tokio::time::Instant::now();
+    let err = server
+        .replicate_client()
         .wait_training("t1")
-        .poll_interval(Duration::from_millis(10))
-        .deadline(Duration::from_millis(100))
+        .poll_interval(Duration::from_secs(1))
+        .deadline(Duration::from_secs(10))
         .cancel_on_deadline(true)
         .await
         .unwrap_err();
+    assert_eq!(started.elapsed().as_secs(), 10);
     assert!(matches!(err, RunError::DeadlineExceeded { canceled: true, .. }), "{err:?}");
+    assert_eq!(server.received().iter().filter(|r| r.target.ends_with("/cancel")).count(), 1);
 }
 
 // ---------------------------------------------------------------- stream
