@@ -23,8 +23,8 @@ struct Row {
     deterministic: bool,
 }
 
-/// Every method key of every path item (and webhook), custom ones
-/// included: what the spec has, whatever the generator makes of it.
+/// Every method key of every path item, custom ones included: what the
+/// spec has, whatever the generator makes of it.
 pub fn count_operations(doc: &Value) -> usize {
     const NOT_METHODS: &[&str] = &["$ref", "summary", "description", "servers", "parameters"];
     let count = |items: Option<&Value>| {
@@ -54,6 +54,75 @@ fn crate_name(file: &str) -> String {
     format!("corpus-{}", stem.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
 }
 
+fn options(name: &str, file: &str, runtime: &Path) -> apigen::Options {
+    apigen::Options {
+        crate_name: name.to_owned(),
+        crate_version: "0.1.0".into(),
+        runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
+        extra_dependencies: Vec::new(),
+        hand_written_modules: Vec::new(),
+        env: Vec::new(),
+        preamble: apigen::output::preamble("cargo xtask corpus", file),
+        standalone: false,
+        pagination: Vec::new(),
+    }
+}
+
+/// The spec generated again by another process (`corpus-gen`), whose
+/// HashMaps have other random seeds, run from another directory with
+/// another locale, time zone, home and a variable of its own: output that
+/// depends on any of them shows as a difference.
+fn generate_elsewhere(spec: &Path, name: &str, out: &Path, runtime: &Path) -> Result<Vec<(String, String)>, String> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let spec = std::fs::canonicalize(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let runtime = std::fs::canonicalize(runtime).map_err(|e| format!("{}: {e}", runtime.display()))?;
+    let status = std::process::Command::new(exe)
+        .arg("corpus-gen")
+        .arg(&spec)
+        .arg(name)
+        .arg(out)
+        .arg(&runtime)
+        .current_dir(out)
+        .env("LC_ALL", "tr_TR.UTF-8")
+        .env("LANG", "tr_TR.UTF-8")
+        .env("TZ", "Pacific/Chatham")
+        .env("HOME", out)
+        .env("APIGEN_CORPUS_SECOND_RUN", "1")
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("the second generation of {} failed: {status}", spec.display()));
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(out).expect("below out").to_string_lossy().replace('\\', "/");
+                let contents = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                files.push((rel, contents));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The hidden `corpus-gen SPEC NAME OUT RUNTIME`: one generation, written
+/// to OUT, for [`generate_elsewhere`].
+pub fn gen_probe(args: &[String]) -> Result<(), String> {
+    let [spec, name, out, runtime] = args else { return Err("usage: corpus-gen SPEC NAME OUT RUNTIME".into()) };
+    let spec = Path::new(spec);
+    let file = spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let g = apigen::generate_file(spec, &file, &options(name, &file, Path::new(runtime)), false).map_err(|e| e.to_string())?;
+    apigen::output::write(Path::new(out), &g.files).map(drop).map_err(|e| e.to_string())
+}
+
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let dirs: Vec<PathBuf> = if args.is_empty() { vec![root.join("../shared/specs")] } else { args.iter().map(PathBuf::from).collect() };
     let mut specs: Vec<PathBuf> = Vec::new();
@@ -80,17 +149,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let file = spec.file_name().unwrap().to_string_lossy().into_owned();
         let name = crate_name(&file);
         let ops_in_spec = apigen::load::read(spec, &file).map(|d| count_operations(&d)).unwrap_or(0);
-        let opts = apigen::Options {
-            crate_name: name.clone(),
-            crate_version: "0.1.0".into(),
-            runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
-            extra_dependencies: Vec::new(),
-            hand_written_modules: Vec::new(),
-            env: Vec::new(),
-            preamble: apigen::output::preamble("cargo xtask corpus", &file),
-            standalone: false,
-            pagination: Vec::new(),
-        };
+        let opts = options(&name, &file, &runtime);
         let start = Instant::now();
         let result = apigen::generate_file(spec, &file, &opts, false);
         let generate_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -109,10 +168,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         };
         match result {
             Ok(g) => {
-                // A second run in this process: every HashMap gets new
-                // random seeds, so hash order would show as a difference.
-                let again = apigen::generate_file(spec, &file, &opts, false).map_err(|e| e.to_string())?;
-                row.deterministic = again.files == g.files;
+                let again = work.join("again").join(&name);
+                let mut first: Vec<(String, String)> = g.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
+                first.sort();
+                row.deterministic = generate_elsewhere(spec, &name, &again, &runtime)? == first;
                 row.ops_generated = g.api.operations.len();
                 row.diagnostics = g.diagnostics.len();
                 let out = crates.join(&name);
