@@ -152,6 +152,22 @@ fn mock_command(entry: &Path, spec: &Path, port: u16) -> Command {
     cmd.arg(entry)
         .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string(), "--dynamic", "--seed", SEED])
         .arg(spec);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // `Drop` stops Prism on every ending that unwinds; the kernel stops
+        // it on the others (a signal, a kill of this process), so that no
+        // server outlives the tests.
+        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
     cmd
 }
 
