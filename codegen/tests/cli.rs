@@ -207,3 +207,40 @@ fn keywords_digits_empty_and_non_ascii_names_become_valid_rust() {
     let client = std::fs::read_to_string(out.join("src/client.rs")).unwrap();
     assert!(client.contains("pub fn n2fa(&self)") && client.contains("pub fn self_(&self, type_: impl Into<String>)"), "{client}");
 }
+
+#[test]
+fn overlays_apply_in_order_and_print_spec_shows_the_result() {
+    let dir = scratch("overlays");
+    let spec = dir.join("s.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    let first = dir.join("first.yaml");
+    std::fs::write(
+        &first,
+        "overlay: 1.0.0\ninfo: {title: first, version: '1'}\nactions:\n  - target: $.info\n    update: {x-added: {by: first}}\n  - target: $.paths['/a'].get\n    update: {summary: one}\n",
+    )
+    .unwrap();
+    // Targets what the first overlay adds, so it only works second.
+    let second = dir.join("second.yaml");
+    std::fs::write(
+        &second,
+        "overlay: 1.0.0\ninfo: {title: second, version: '1'}\nactions:\n  - target: $.info['x-added']\n    update: {also: second}\n  - target: $.paths['/a'].get\n    update: {summary: two}\n",
+    )
+    .unwrap();
+    let (s, f, n) = (spec.to_str().unwrap(), first.to_str().unwrap(), second.to_str().unwrap());
+    let o = apigen(&["--spec", s, "--overlay", f, "--overlay", n, "--print-spec", "--crate-name", "c"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("--print-spec prints JSON");
+    assert_eq!(doc["info"]["x-added"], serde_json::json!({"by": "first", "also": "second"}));
+    assert_eq!(doc["paths"]["/a"]["get"]["summary"], "two");
+    // The other way round, the second overlay's first action selects
+    // nothing: an error naming it, and nothing printed.
+    let o = apigen(&["--spec", s, "--overlay", n, "--overlay", f, "--print-spec", "--crate-name", "c"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(stderr.contains("second.yaml") && stderr.contains("action 0") && stderr.contains("$.info['x-added']"), "{stderr}");
+    assert!(o.stdout.is_empty());
+}
