@@ -155,3 +155,30 @@ impl LocalServer {
             .expect("client builds")
     }
 }
+
+/// Whether this process is a child started by [`in_child`].
+pub fn is_child() -> bool {
+    std::env::var_os("APIGEN_TEST_CHILD").is_some()
+}
+
+/// Runs the test `name` of this test binary again, alone, in a child
+/// process with `vars` set (`None`: removed), and says whether it passed.
+/// Setting variables in the test process itself would race with every
+/// other thread that reads the environment (reqwest reads proxy variables).
+pub fn in_child(name: &str, vars: &[(&str, Option<&str>)]) -> Result<(), String> {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    cmd.args(["--exact", name, "--test-threads=1", "--nocapture"]).env("APIGEN_TEST_CHILD", "1");
+    for (k, v) in vars {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let out = cmd.output().expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.success() && stdout.contains("1 passed") {
+        Ok(())
+    } else {
+        Err(format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
+    }
+}

@@ -233,11 +233,21 @@ fn debug_output_never_shows_the_token() {
 }
 
 #[test]
-fn from_env_names_the_missing_variable() {
-    // The variable is never set in the test environment; only its absence
-    // is observable without racing other tests.
-    if std::env::var_os("REPLICATE_API_TOKEN").is_none() {
-        let err = replicate::Client::from_env().unwrap_err();
-        assert!(err.to_string().contains("REPLICATE_API_TOKEN"), "{err}");
+fn from_env_reads_the_token_and_names_it_when_missing() {
+    if !integration_tests::is_child() {
+        let name = "from_env_reads_the_token_and_names_it_when_missing";
+        integration_tests::in_child(name, &[("REPLICATE_API_TOKEN", Some("r8_from_env")), ("EXPECT", Some("ok"))]).unwrap();
+        integration_tests::in_child(name, &[("REPLICATE_API_TOKEN", None), ("EXPECT", Some("missing"))]).unwrap();
+        return;
+    }
+    match std::env::var("EXPECT").unwrap().as_str() {
+        "ok" => {
+            let client = replicate::Client::from_env().unwrap();
+            assert!(!format!("{client:?}").contains("r8_from_env"));
+        }
+        _ => {
+            let err = replicate::Client::from_env().unwrap_err();
+            assert!(err.to_string().contains("REPLICATE_API_TOKEN"), "{err}");
+        }
     }
 }

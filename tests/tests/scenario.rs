@@ -88,10 +88,28 @@ async fn unauthorized_and_not_found_are_errors_with_status_and_body() {
 
 #[test]
 fn credentials_come_from_the_environment_and_never_show() {
-    if std::env::var_os("SCENARIO_SDK_API_KEY").is_none() {
-        let err = scenario::Client::from_env().unwrap_err();
-        assert!(err.to_string().contains("SCENARIO_SDK_API_KEY"), "{err}");
+    const KEY: &str = "SCENARIO_SDK_API_KEY";
+    const SECRET: &str = "SCENARIO_SDK_API_SECRET";
+    if !integration_tests::is_child() {
+        let name = "credentials_come_from_the_environment_and_never_show";
+        integration_tests::in_child(name, &[(KEY, Some("env-key")), (SECRET, Some("env-secret")), ("EXPECT", Some("ok"))]).unwrap();
+        integration_tests::in_child(name, &[(KEY, None), (SECRET, Some("env-secret")), ("EXPECT", Some(KEY))]).unwrap();
+        integration_tests::in_child(name, &[(KEY, Some("env-key")), (SECRET, None), ("EXPECT", Some(SECRET))]).unwrap();
+        let c = scenario::Client::new("my-key", "very-secret");
+        let shown = format!("{c:?}");
+        // Neither the secret nor the header made of it (base64 of
+        // `my-key:very-secret`).
+        assert!(!shown.contains("very-secret") && !shown.contains("bXkta2V5OnZlcnktc2VjcmV0"), "{shown}");
+        return;
     }
-    let c = scenario::Client::new("my-key", "very-secret");
-    assert!(!format!("{c:?}").contains("very-secret"));
+    match std::env::var("EXPECT").unwrap().as_str() {
+        "ok" => {
+            let c = scenario::Client::from_env().unwrap();
+            assert!(!format!("{c:?}").contains("env-secret"));
+        }
+        missing => {
+            let err = scenario::Client::from_env().unwrap_err().to_string();
+            assert!(err.contains(missing), "{err}");
+        }
+    }
 }
