@@ -25,7 +25,8 @@ pub struct Operation {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
-    /// Time for the whole request, response body included.
+    /// Time for the whole request, response body included; for a stream,
+    /// time until its response head.
     pub timeout: Option<Duration>,
     /// Headers added after the operation's own (and replacing them).
     pub headers: Vec<(String, String)>,
@@ -42,7 +43,8 @@ pub trait WithOptions: Sized {
     /// The builder's options, for the provided methods.
     fn options_mut(&mut self) -> &mut RequestOptions;
 
-    /// A timeout for this request alone.
+    /// A timeout for this request alone (for a stream, until its response
+    /// head).
     fn timeout(mut self, timeout: Duration) -> Self {
         self.options_mut().timeout = Some(timeout);
         self
