@@ -1,14 +1,20 @@
 //! Server-sent events: a `text/event-stream` response as a stream of typed
 //! events, resumed with `Last-Event-ID` when the connection drops.
+//!
+//! The event stream format is parsed by `eventsource-stream`; this module
+//! adds what a client of an API needs around it: typed data, resumption
+//! where it is safe, an idle timeout, and a cap on what one event may hold.
 
-use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::stream;
+use eventsource_stream::{EventStream, EventStreamError};
+use futures_util::{stream, StreamExt};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::client::Client;
+use crate::client::{Client, Cut};
 use crate::error::{BodyError, DecodeError, Error};
 use crate::pages::BoxStream;
 use crate::request::Request;
@@ -40,11 +46,30 @@ const MAX_RECONNECTS: u32 = 5;
 /// The wait before resuming when the server set no `retry:`.
 const DEFAULT_RETRY: Duration = Duration::from_secs(1);
 
+/// The parser is fed slices of at most this many bytes, so that the bytes
+/// it holds between two events can be counted from outside it: a chunk of
+/// many small events is not mistaken for one large one.
+const SLICE: usize = 8 * 1024;
+
+/// Why the bytes of a connection stopped.
+#[derive(Debug)]
+enum Stop {
+    Cut(Cut),
+    /// More than the body cap arrived without completing an event.
+    TooLarge,
+}
+
+type Events = EventStream<BoxStream<Result<bytes::Bytes, Stop>>>;
+
 /// The response being read, with what a decode error reports.
 struct Connection {
-    resp: reqwest::Response,
+    events: Events,
     status: StatusCode,
     headers: HeaderMap,
+    /// The server sent an id on this connection: events carry the parser's
+    /// id. Before that they carry the one the connection resumed from,
+    /// which the parser (new for each connection) does not know.
+    own_id: bool,
 }
 
 struct State<T> {
@@ -52,7 +77,12 @@ struct State<T> {
     req: Request,
     parse: ParseData<T>,
     conn: Option<Connection>,
-    parser: Parser,
+    /// Bytes fed to the parser since it last completed an event.
+    pending: Arc<AtomicUsize>,
+    /// Kept across connections: what `Last-Event-ID` resumes from.
+    last_id: String,
+    /// The server's `retry:`, kept across connections.
+    retry: Option<Duration>,
     reconnects: u32,
     done: bool,
 }
@@ -70,17 +100,18 @@ struct State<T> {
 /// (one second if it set none, at most the retry policy's
 /// `max_retry_after`). Any other request (a POST) is never sent twice: its
 /// stream ends with [`Error::StreamCut`], as does one that could not be
-/// resumed. A stream the server ends cleanly is not resumed. An event
-/// larger than the client's body cap ends the stream with
+/// resumed. A stream the server ends cleanly is not resumed. More than the
+/// client's body cap between two events ends the stream with
 /// [`Error::TooLarge`]; the stream as a whole has no size limit.
 pub fn events<T: Send + 'static>(client: Client, req: Request, parse: ParseData<T>) -> BoxStream<Result<Event<T>, Error>> {
-    let parser = Parser::new(client.body_limit());
     let state = State {
         client,
         req,
         parse,
         conn: None,
-        parser,
+        pending: Arc::new(AtomicUsize::new(0)),
+        last_id: String::new(),
+        retry: None,
         reconnects: 0,
         done: false,
     };
@@ -89,15 +120,10 @@ pub fn events<T: Send + 'static>(client: Client, req: Request, parse: ParseData<
             if st.done {
                 return None;
             }
-            if let Some(ev) = st.parser.next_event() {
-                st.reconnects = 0;
-                let item = st.item(ev);
-                return Some((item, st));
-            }
             let Some(conn) = st.conn.as_mut() else {
                 let mut req = st.req.clone();
-                if !st.parser.last_id.is_empty() {
-                    req.header("Last-Event-ID", st.parser.last_id.as_str());
+                if !st.last_id.is_empty() {
+                    req.header("Last-Event-ID", st.last_id.as_str());
                 }
                 let (resp, attempts) = match st.client.open_stream(&req).await {
                     Ok(opened) => opened,
@@ -116,212 +142,126 @@ pub fn events<T: Send + 'static>(client: Client, req: Request, parse: ParseData<
                     };
                     return Some((error, st));
                 }
-                st.parser.reconnected();
-                st.conn = Some(Connection { resp, status, headers });
+                st.pending.store(0, Ordering::Relaxed);
+                let events = EventStream::new(body(st.client.clone(), resp, st.pending.clone()));
+                st.conn = Some(Connection { events, status, headers, own_id: false });
                 continue;
             };
-            match st.client.next_chunk(&mut conn.resp).await {
-                Ok(Some(chunk)) => {
-                    if st.parser.feed(&chunk).is_err() {
-                        st.done = true;
-                        let limit = st.client.body_limit();
-                        return Some((Err(Error::TooLarge { operation: st.req.op.id, limit }), st));
+            let stop = match conn.events.next().await {
+                Some(Ok(mut ev)) => {
+                    st.pending.store(0, Ordering::Relaxed);
+                    conn.own_id |= !ev.id.is_empty();
+                    if conn.own_id {
+                        ev.id.clone_into(&mut st.last_id);
+                    } else {
+                        st.last_id.clone_into(&mut ev.id);
                     }
+                    if ev.retry.is_some() {
+                        st.retry = ev.retry;
+                    }
+                    st.reconnects = 0;
+                    let item = st.item(ev);
+                    return Some((item, st));
                 }
                 // An event the server did not finish is dropped, as the
                 // standard says.
-                Ok(None) => return None,
-                Err(cut) => {
-                    st.conn = None;
-                    let operation = st.req.op.id;
-                    if !crate::retry::is_idempotent(st.req.op.method) {
-                        st.done = true;
-                        return Some((Err(cut.into_error(operation, 0)), st));
-                    }
-                    if st.reconnects >= MAX_RECONNECTS {
-                        st.done = true;
-                        return Some((Err(cut.into_error(operation, st.reconnects)), st));
-                    }
-                    st.reconnects += 1;
-                    let wait = st
-                        .parser
-                        .retry
-                        .unwrap_or(DEFAULT_RETRY)
-                        .min(st.client.retry_policy().max_retry_after);
-                    tracing::debug!(reconnect = st.reconnects, wait_ms = wait.as_millis() as u64, "event stream cut; resuming");
-                    tokio::time::sleep(wait).await;
+                None => return None,
+                Some(Err(EventStreamError::Transport(stop))) => stop,
+                Some(Err(EventStreamError::Utf8(e))) => {
+                    st.done = true;
+                    let error = st.decode_error(e.as_bytes().to_vec(), BodyError::NotUtf8(e.utf8_error()));
+                    return Some((Err(error), st));
                 }
+                Some(Err(EventStreamError::Parser(e))) => {
+                    // The format accepts any line; kept for what a later
+                    // version of the parser may refuse.
+                    st.done = true;
+                    let reason = format!("the event stream does not parse: {e}");
+                    return Some((Err(Error::StreamCut { operation: st.req.op.id, reason, reconnects: st.reconnects }), st));
+                }
+            };
+            st.conn = None;
+            let operation = st.req.op.id;
+            let cut = match stop {
+                Stop::TooLarge => {
+                    st.done = true;
+                    let limit = st.client.body_limit();
+                    return Some((Err(Error::TooLarge { operation, limit }), st));
+                }
+                Stop::Cut(cut) => cut,
+            };
+            if !crate::retry::is_idempotent(st.req.op.method) {
+                st.done = true;
+                return Some((Err(cut.into_error(operation, 0)), st));
             }
+            if st.reconnects >= MAX_RECONNECTS {
+                st.done = true;
+                return Some((Err(cut.into_error(operation, st.reconnects)), st));
+            }
+            st.reconnects += 1;
+            let wait = st.retry.unwrap_or(DEFAULT_RETRY).min(st.client.retry_policy().max_retry_after);
+            tracing::debug!(reconnect = st.reconnects, wait_ms = wait.as_millis() as u64, "event stream cut; resuming");
+            tokio::time::sleep(wait).await;
         }
     }))
 }
 
+/// The body of one connection, in slices of at most [`SLICE`] bytes, each
+/// waited for no longer than the stream idle timeout. It stops with
+/// [`Stop::TooLarge`] once the parser would hold more than the body cap
+/// (`pending`, which the reader of events resets at each one).
+fn body(client: Client, resp: reqwest::Response, pending: Arc<AtomicUsize>) -> BoxStream<Result<bytes::Bytes, Stop>> {
+    let limit = client.body_limit();
+    let chunks = stream::unfold(Some((client, resp)), |state| async move {
+        let (client, mut resp) = state?;
+        match client.next_chunk(&mut resp).await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some((client, resp)))),
+            Ok(None) => None,
+            Err(cut) => Some((Err(Stop::Cut(cut)), None)),
+        }
+    });
+    let slices = chunks.flat_map(|chunk| {
+        let pieces: Vec<Result<bytes::Bytes, Stop>> = match chunk {
+            Ok(chunk) => (0..chunk.len()).step_by(SLICE).map(|at| Ok(chunk.slice(at..chunk.len().min(at + SLICE)))).collect(),
+            Err(stop) => vec![Err(stop)],
+        };
+        stream::iter(pieces)
+    });
+    let mut over = false;
+    Box::pin(slices.map(move |slice| {
+        let slice = slice?;
+        if over || pending.fetch_add(slice.len(), Ordering::Relaxed) + slice.len() > limit {
+            over = true;
+            return Err(Stop::TooLarge);
+        }
+        Ok(slice)
+    }))
+}
+
 impl<T> State<T> {
-    fn item(&self, ev: RawEvent) -> Result<Event<T>, Error> {
+    fn item(&self, ev: eventsource_stream::Event) -> Result<Event<T>, Error> {
         match (self.parse)(&ev.data) {
             Ok(data) => Ok(Event {
                 event: ev.event,
                 id: (!ev.id.is_empty()).then_some(ev.id),
                 data,
             }),
-            Err(e) => {
-                let (status, headers) = match &self.conn {
-                    Some(c) => (c.status, c.headers.clone()),
-                    None => (StatusCode::OK, HeaderMap::new()),
-                };
-                Err(Error::Decode(Box::new(DecodeError {
-                    operation: self.req.op.id,
-                    status,
-                    headers,
-                    body: ev.data.into(),
-                    source: BodyError::Json(e),
-                })))
-            }
-        }
-    }
-}
-
-/// An event as the stream spells it, before its data is parsed.
-#[derive(Debug, PartialEq)]
-struct RawEvent {
-    event: String,
-    id: String,
-    data: String,
-}
-
-/// The event stream format of the HTML standard ("Server-sent events",
-/// 9.2.6), fed bytes as they arrive. It holds at most `limit` bytes of an
-/// event not yet complete.
-#[derive(Debug)]
-struct Parser {
-    limit: usize,
-    /// The line not yet ended.
-    line: Vec<u8>,
-    /// The last byte was a CR, so an LF right after it ends no line.
-    after_cr: bool,
-    /// The next line is the connection's first, which may start with a BOM.
-    first_line: bool,
-    data: String,
-    event: String,
-    /// Kept across events and connections: what `Last-Event-ID` resumes
-    /// from.
-    last_id: String,
-    /// The server's `retry:`, kept across connections.
-    retry: Option<Duration>,
-    ready: VecDeque<RawEvent>,
-}
-
-/// An event larger than the limit.
-#[derive(Debug, PartialEq)]
-struct TooLarge;
-
-impl Parser {
-    fn new(limit: usize) -> Self {
-        Parser {
-            limit,
-            line: Vec::new(),
-            after_cr: false,
-            first_line: true,
-            data: String::new(),
-            event: String::new(),
-            last_id: String::new(),
-            retry: None,
-            ready: VecDeque::new(),
+            Err(e) => Err(self.decode_error(ev.data.into_bytes(), BodyError::Json(e))),
         }
     }
 
-    /// A new connection: what the old one left unfinished is dropped.
-    fn reconnected(&mut self) {
-        self.line.clear();
-        self.after_cr = false;
-        self.first_line = true;
-        self.data.clear();
-        self.event.clear();
-        self.ready.clear();
-    }
-
-    fn next_event(&mut self) -> Option<RawEvent> {
-        self.ready.pop_front()
-    }
-
-    fn feed(&mut self, mut bytes: &[u8]) -> Result<(), TooLarge> {
-        while !bytes.is_empty() {
-            if std::mem::take(&mut self.after_cr) && bytes[0] == b'\n' {
-                bytes = &bytes[1..];
-                continue;
-            }
-            match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
-                Some(end) => {
-                    self.line.extend_from_slice(&bytes[..end]);
-                    self.after_cr = bytes[end] == b'\r';
-                    bytes = &bytes[end + 1..];
-                    self.check()?;
-                    let line = std::mem::take(&mut self.line);
-                    self.process(&line);
-                    self.check()?;
-                }
-                None => {
-                    self.line.extend_from_slice(bytes);
-                    bytes = &[];
-                }
-            }
-        }
-        self.check()
-    }
-
-    fn check(&self) -> Result<(), TooLarge> {
-        if self.line.len() + self.data.len() + self.event.len() > self.limit {
-            return Err(TooLarge);
-        }
-        Ok(())
-    }
-
-    fn process(&mut self, line: &[u8]) {
-        let line = String::from_utf8_lossy(line);
-        let mut line = line.as_ref();
-        if std::mem::take(&mut self.first_line) {
-            line = line.strip_prefix('\u{feff}').unwrap_or(line);
-        }
-        if line.is_empty() {
-            return self.dispatch();
-        }
-        if line.starts_with(':') {
-            return;
-        }
-        let (field, value) = match line.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line, ""),
+    fn decode_error(&self, body: Vec<u8>, source: BodyError) -> Error {
+        let (status, headers) = match &self.conn {
+            Some(c) => (c.status, c.headers.clone()),
+            None => (StatusCode::OK, HeaderMap::new()),
         };
-        match field {
-            "event" => value.clone_into(&mut self.event),
-            "data" => {
-                self.data.push_str(value);
-                self.data.push('\n');
-            }
-            "id" if !value.contains('\0') => value.clone_into(&mut self.last_id),
-            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                if let Ok(ms) = value.parse() {
-                    self.retry = Some(Duration::from_millis(ms));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn dispatch(&mut self) {
-        let event = std::mem::take(&mut self.event);
-        if self.data.is_empty() {
-            return;
-        }
-        let mut data = std::mem::take(&mut self.data);
-        if data.ends_with('\n') {
-            data.pop();
-        }
-        self.ready.push_back(RawEvent {
-            event: if event.is_empty() { "message".to_owned() } else { event },
-            id: self.last_id.clone(),
-            data,
-        });
+        Error::Decode(Box::new(DecodeError {
+            operation: self.req.op.id,
+            status,
+            headers,
+            body: body.into(),
+            source,
+        }))
     }
 }
 
@@ -329,65 +269,70 @@ impl Parser {
 mod tests {
     use super::*;
 
-    fn all(parser: &mut Parser) -> Vec<(String, String, String)> {
-        std::iter::from_fn(|| parser.next_event()).map(|e| (e.event, e.id, e.data)).collect()
+    /// The events of `chunks`, fed as one connection would feed them, with
+    /// what stopped them, if anything.
+    async fn parse(chunks: &[&[u8]], limit: usize) -> (Vec<(String, String, String)>, Option<&'static str>) {
+        let pending = Arc::new(AtomicUsize::new(0));
+        let owned: Vec<bytes::Bytes> = chunks.iter().map(|c| bytes::Bytes::copy_from_slice(c)).collect();
+        let counted = pending.clone();
+        let mut over = false;
+        let slices = stream::iter(owned)
+            .flat_map(|c| {
+                let pieces: Vec<bytes::Bytes> = (0..c.len()).step_by(SLICE).map(|at| c.slice(at..c.len().min(at + SLICE))).collect();
+                stream::iter(pieces)
+            })
+            .map(move |s| {
+                if over || counted.fetch_add(s.len(), Ordering::Relaxed) + s.len() > limit {
+                    over = true;
+                    return Err(Stop::TooLarge);
+                }
+                Ok(s)
+            });
+        let mut events = EventStream::new(slices);
+        let mut out = Vec::new();
+        while let Some(ev) = events.next().await {
+            match ev {
+                Ok(ev) => {
+                    pending.store(0, Ordering::Relaxed);
+                    out.push((ev.event, ev.id, ev.data));
+                }
+                Err(EventStreamError::Transport(Stop::TooLarge)) => return (out, Some("too large")),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        (out, None)
     }
 
     fn ev(event: &str, id: &str, data: &str) -> (String, String, String) {
         (event.to_owned(), id.to_owned(), data.to_owned())
     }
 
-    #[test]
-    fn fields_comments_and_every_line_ending() {
-        let mut p = Parser::new(1 << 20);
-        let stream = "\u{feff}: hi\nretry: 2500\nid: 1\nevent: output\ndata: a\ndata:b\r\n\r\ndata\rid: 2\r\rdata: x: y\n\nid\nevent: e\ndata: z\n\n";
-        // Fed a byte at a time, to split every line, CRLF and BOM.
-        for b in stream.as_bytes() {
-            p.feed(std::slice::from_ref(b)).unwrap();
-        }
-        assert_eq!(
-            all(&mut p),
-            [ev("output", "1", "a\nb"), ev("message", "2", ""), ev("message", "2", "x: y"), ev("e", "", "z")]
-        );
-        assert_eq!(p.retry, Some(Duration::from_millis(2500)));
+    #[tokio::test]
+    async fn fields_comments_and_line_endings_split_anywhere() {
+        let stream = ": hi\nretry: 2500\nid: 1\nevent: output\ndata: a\ndata:b\r\n\r\ndata\rid: 2\r\rdata: x: y\n\nid: 3\nevent: nothing\n\nevent: e\ndata: z\n\n";
+        // A byte at a time, to split every line and CRLF.
+        let bytes: Vec<&[u8]> = stream.as_bytes().chunks(1).collect();
+        let (events, stop) = parse(&bytes, 1 << 20).await;
+        // An empty `data:` is an event; a block without data is not, but
+        // its id counts.
+        assert_eq!(events, [ev("output", "1", "a\nb"), ev("message", "2", ""), ev("message", "2", "x: y"), ev("e", "3", "z")]);
+        assert_eq!(stop, None);
     }
 
-    #[test]
-    fn events_without_data_are_not_dispatched_but_their_id_counts() {
-        let mut p = Parser::new(1 << 20);
-        p.feed(b"id: 7\nevent: nothing\n\nretry: soon\nid: a\0b\ndata: d\n\n").unwrap();
-        assert_eq!(all(&mut p), [ev("message", "7", "d")]);
-        assert_eq!(p.retry, None);
-    }
-
-    #[test]
-    fn an_unfinished_event_is_dropped_on_reconnect_but_the_id_is_kept() {
-        let mut p = Parser::new(1 << 20);
-        p.feed(b"id: 3\ndata: whole\n\ndata: half").unwrap();
-        assert_eq!(all(&mut p).len(), 1);
-        p.reconnected();
-        p.feed(b"\xef\xbb\xbfdata: next\n\n").unwrap();
-        assert_eq!(all(&mut p), [ev("message", "3", "next")]);
-    }
-
-    #[test]
-    fn one_event_is_capped_not_the_stream() {
-        let mut p = Parser::new(64);
-        for _ in 0..100 {
-            p.feed(b"data: 0123456789\ndata: 0123456789\n\n").unwrap();
-        }
-        assert_eq!(all(&mut p).len(), 100);
-        // Many lines of one event, in one chunk.
-        let big = "data: 0123456789\n".repeat(10);
-        assert_eq!(Parser::new(64).feed(big.as_bytes()), Err(TooLarge));
+    #[tokio::test]
+    async fn the_cap_is_on_what_comes_between_two_events() {
+        // Many small events in one chunk, far more than the cap in all.
+        let many = "data: 0123456789\ndata: 0123456789\n\n".repeat(10_000);
+        let (events, stop) = parse(&[many.as_bytes()], SLICE * 2).await;
+        assert_eq!((events.len(), stop), (10_000, None));
+        // One event of many lines.
+        let big = format!("{}\n", "data: 0123456789\n".repeat(10_000));
+        let (events, stop) = parse(&[big.as_bytes()], SLICE * 2).await;
+        assert_eq!((events.len(), stop), (0, Some("too large")));
         // One line that never ends, in small chunks.
-        let mut p = Parser::new(64);
-        let fed: Result<Vec<()>, TooLarge> = (0..10).map(|_| p.feed(b"data: 0123456789")).collect();
-        assert_eq!(fed, Err(TooLarge));
-        // Comments and ids hold nothing.
-        let mut p = Parser::new(64);
-        for _ in 0..100 {
-            p.feed(b": keep-alive 0123456789\nid: 0123456789\n").unwrap();
-        }
+        let line = "data: 0123456789".repeat(100);
+        let chunks: Vec<&[u8]> = std::iter::repeat_n(line.as_bytes(), 100).collect();
+        let (_, stop) = parse(&chunks, SLICE * 2).await;
+        assert_eq!(stop, Some("too large"));
     }
 }
