@@ -121,6 +121,29 @@ async fn an_idempotency_key_makes_a_post_retryable() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_vendor_idempotency_header_makes_a_post_retryable_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(prediction("p2")))
+        .mount(&server)
+        .await;
+    let p = client(&server).predictions().create().header("X-Idempotency-Key", "k-2").await.unwrap();
+    assert_eq!(p.id.as_deref(), Some("p2"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // A header that merely contains the words is no key: not retried.
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let err = client(&server).predictions().create().header("Idempotency-Key-Hint", "x").await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn attempts_are_configurable_per_client_and_per_request() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(502)).mount(&server).await;

@@ -310,7 +310,7 @@ impl Client {
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
-        let idempotent = retry::is_idempotent(op.method) || req.has_header("idempotency-key");
+        let idempotent = retry::is_idempotent(op.method) || req.has_idempotency_key();
         let mut attempt = 0;
         loop {
             attempt += 1;
