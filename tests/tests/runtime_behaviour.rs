@@ -1,5 +1,6 @@
-//! Retries, timeouts, pagination, server-sent events and tracing, on the
-//! generated Replicate client against local servers (127.0.0.1), with a
+//! Retries, timeouts, pagination, streams (server-sent events, JSON lines),
+//! body caps, decoding, errors and tracing, on the generated Replicate
+//! client and the runtime's own against local servers (127.0.0.1), with a
 //! paused clock where time matters.
 
 use std::sync::{Arc, Mutex};
@@ -117,6 +118,29 @@ async fn an_idempotency_key_makes_a_post_retryable() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].headers["idempotency-key"], "k-1");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_vendor_idempotency_header_makes_a_post_retryable_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(prediction("p2")))
+        .mount(&server)
+        .await;
+    let p = client(&server).predictions().create().header("X-Idempotency-Key", "k-2").await.unwrap();
+    assert_eq!(p.id.as_deref(), Some("p2"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // A header that merely contains the words is no key: not retried.
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let err = client(&server).predictions().create().header("Idempotency-Key-Hint", "x").await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -307,12 +331,56 @@ impl std::io::Write for Captured {
     }
 }
 
+/// The spans a line of the trace is in, outermost first: each name with
+/// its fields as shown.
+fn spans(line: &str) -> Vec<(&str, &str)> {
+    let Some(start) = line.find(" DEBUG ").map(|i| i + " DEBUG ".len()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut name, mut fields, mut quoted, mut escaped) = (start, None, false, false);
+    for (i, c) in line.char_indices().skip_while(|(i, _)| *i < start) {
+        match (fields, c) {
+            _ if escaped => escaped = false,
+            (Some(_), '\\') if quoted => escaped = true,
+            (Some(_), '"') => quoted = !quoted,
+            (Some(f), '}') if !quoted => {
+                out.push((&line[name..f - 1], &line[f..i]));
+                fields = None;
+                name = i + 2;
+                if !line[i + 1..].starts_with(':') || line[i + 1..].starts_with(": ") {
+                    break;
+                }
+            }
+            (None, '{') => fields = Some(i + 1),
+            (None, ' ') => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The lines that close a span named `name`, as the spans they are in.
+fn closed<'a>(out: &'a str, name: &str) -> Vec<Vec<(&'a str, &'a str)>> {
+    out.lines()
+        .filter(|l| l.contains(" close time."))
+        .map(spans)
+        .filter(|s| s.last().is_some_and(|(n, _)| *n == name))
+        .collect()
+}
+
+/// Whether span fields show `name` with this value, quoted or not.
+fn has(fields: &str, name: &str, value: &str) -> bool {
+    fields.contains(&format!("{name}=\"{value}\"")) || fields.split(' ').any(|f| f == format!("{name}={value}"))
+}
+
 #[tokio::test]
 async fn tracing_sees_requests_but_never_a_secret() {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
@@ -322,9 +390,21 @@ async fn tracing_sees_requests_but_never_a_secret() {
         .respond_with(ResponseTemplate::new(201).set_body_json(prediction("p1")))
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/predictions/p_SECRET_ID"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"detail": "boom"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/account"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(2_000)))
+        .mount(&server)
+        .await;
     let c = replicate::Client::builder()
         .base_url(format!("{}/v1", server.uri()))
         .bearer_token("r8_SECRET_TOKEN")
+        .max_attempts(1)
+        .max_body_bytes(1_000)
         .build()
         .unwrap();
     let body = types::VersionPredictionRequest {
@@ -335,11 +415,73 @@ async fn tracing_sees_requests_but_never_a_secret() {
         webhook_events_filter: None,
     };
     c.predictions().create().body(body).await.unwrap();
+    // Error paths: an error status, a body over the limit after a 200, and
+    // no answer at all.
+    assert_eq!(c.predictions().get("p_SECRET_ID").await.unwrap_err().status().map(|s| s.as_u16()), Some(500));
+    assert!(matches!(c.account().get().await.unwrap_err(), Error::TooLarge { .. }));
+    let basic = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new(server.uri(), "test")
+        .basic_auth("user", "PASS_SECRET")
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    static PLAIN: apigen_runtime::Operation =
+        apigen_runtime::Operation { id: "plain.get", method: "GET", path: "/v1/account", secured: true };
+    basic.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let refused = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new(format!("http://127.0.0.1:{port}"), "test")
+        .basic_auth("user", "PASS_SECRET")
+        .max_attempts(2)
+        .build()
+        .unwrap();
+    assert!(matches!(refused.send(apigen_runtime::Request::new(&PLAIN)).await, Err(Error::Transport { .. })));
+    // The Basic credentials did go, so their absence below means something.
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.last().unwrap().headers["authorization"], "Basic dXNlcjpQQVNTX1NFQ1JFVA==");
+
     let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(out.contains("predictions.create"), "{out}");
-    assert!(out.contains("/predictions"), "{out}");
-    assert!(out.contains("status=201"), "{out}");
-    for secret in ["r8_SECRET_TOKEN", "BODY_SECRET", "authorization", "Authorization"] {
+    let requests = closed(&out, "request");
+    let attempts = closed(&out, "attempt");
+    assert_eq!(requests.len(), 5, "{out}");
+    assert_eq!(attempts.len(), 6, "{out}");
+    let expect = [
+        ("predictions.create", "POST", "/predictions", Some("201"), "1"),
+        ("predictions.get", "GET", "/predictions/{prediction_id}", Some("500"), "1"),
+        ("account.get", "GET", "/account", Some("200"), "1"),
+        ("plain.get", "GET", "/v1/account", Some("200"), "1"),
+        ("plain.get", "GET", "/v1/account", None, "2"),
+    ];
+    for (spans, (operation, method, path, status, tries)) in requests.iter().zip(expect) {
+        let f = spans.last().unwrap().1;
+        assert!(has(f, "operation", operation) && has(f, "method", method) && has(f, "path", path), "{f}");
+        assert!(has(f, "attempts", tries) && f.contains("duration_ms="), "{f}");
+        match status {
+            Some(status) => assert!(has(f, "status", status), "{f}"),
+            None => assert!(!f.contains("status="), "{f}"),
+        }
+    }
+    let mut with_status = 0;
+    for spans in &attempts {
+        // An attempt is a span within its request, which carries the
+        // method and path template.
+        let [.., (request, r), (_, f)] = spans.as_slice() else { panic!("{spans:?}") };
+        assert_eq!(*request, "request");
+        assert!(r.contains("method=") && r.contains("path="), "{r}");
+        assert!(f.contains("attempt=") && f.contains("duration_ms="), "{f}");
+        with_status += usize::from(f.contains("status="));
+    }
+    assert_eq!(with_status, 4, "{out}");
+    assert!(out.contains("failed") && out.contains("larger than the limit"), "{out}");
+    for secret in [
+        "r8_SECRET_TOKEN",
+        "BODY_SECRET",
+        "p_SECRET_ID",
+        "PASS_SECRET",
+        "dXNlcjpQQVNTX1NFQ1JFVA",
+        "Basic",
+        "Bearer",
+        "authorization",
+        "Authorization",
+    ] {
         assert!(!out.contains(secret), "`{secret}` in the trace:\n{out}");
     }
 }
@@ -365,4 +507,425 @@ async fn a_foreign_url_goes_without_credentials() {
     req.foreign_url(format!("{}/file.png", server.uri()));
     let raw = c.send(req).await.unwrap();
     assert_eq!(raw.body().as_ref(), b"ok");
+}
+
+/// What a scripted server does on one connection, in order; it closes
+/// the connection after the last step.
+enum Step {
+    /// Bytes as they are: a response head, a whole response.
+    Raw(String),
+    /// One chunk of a chunked body.
+    Chunk(String),
+    /// The chunk that ends a chunked body.
+    End,
+    /// A pause, on tokio's clock (paused or not).
+    Wait(Duration),
+}
+
+const SSE_HEAD: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+const NDJSON_HEAD: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\n\r\n";
+
+/// What a scripted server was sent: when each request came, and its head.
+type Seen = Arc<Mutex<Vec<(tokio::time::Instant, String)>>>;
+
+/// A raw HTTP server on 127.0.0.1 that plays one script per connection,
+/// in the order they come. Connections beyond the scripts are logged and
+/// closed at once.
+async fn scripted(scripts: Vec<Vec<Step>>) -> (String, Seen) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Seen::default();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let mut scripts = scripts.into_iter();
+        loop {
+            let Ok((sock, _)) = listener.accept().await else { return };
+            tokio::spawn(play(sock, scripts.next().unwrap_or_default(), log.clone()));
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+/// Reads a request, logs it, and plays the script.
+async fn play(mut sock: tokio::net::TcpStream, script: Vec<Step>, log: Seen) {
+    // The head, then as much body as it announces.
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => break buf.len(),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|n| n.trim().parse::<usize>().unwrap()))
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    log.lock().unwrap().push((tokio::time::Instant::now(), head));
+    for step in script {
+        let written = match step {
+            Step::Raw(bytes) => sock.write_all(bytes.as_bytes()).await,
+            Step::Chunk(body) => sock.write_all(format!("{:x}\r\n{body}\r\n", body.len()).as_bytes()).await,
+            Step::End => sock.write_all(b"0\r\n\r\n").await,
+            Step::Wait(d) => Ok(tokio::time::sleep(d).await),
+        };
+        if written.is_err() {
+            break;
+        }
+    }
+}
+
+/// With the clock paused, tokio jumps to the next timer whenever it waits,
+/// even while bytes are on their way through a socket; a timer that fires
+/// every few milliseconds keeps each jump that short, so only the waits
+/// under test decide what happens.
+fn metronome() {
+    tokio::spawn(async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+}
+
+/// A client of the runtime itself, with the given settings, and no timer
+/// of its connection pool's.
+fn runtime_client(
+    base: &str,
+    configure: impl FnOnce(apigen_runtime::ClientBuilder) -> apigen_runtime::ClientBuilder,
+) -> apigen_runtime::Client {
+    let http = apigen_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().unwrap();
+    configure(apigen_runtime::ClientBuilder::new(base, "test").http_client(http).bearer_token("r8_test_token"))
+        .build()
+        .unwrap()
+}
+
+static GET_STREAM: apigen_runtime::Operation =
+    apigen_runtime::Operation { id: "stream.get", method: "GET", path: "/stream", secured: true };
+static POST_STREAM: apigen_runtime::Operation =
+    apigen_runtime::Operation { id: "stream.post", method: "POST", path: "/stream", secured: true };
+
+fn sse(
+    client: apigen_runtime::Client,
+    op: &'static apigen_runtime::Operation,
+) -> apigen_runtime::BoxStream<Result<apigen_runtime::Event<String>, Error>> {
+    apigen_runtime::events(client, apigen_runtime::Request::new(op), apigen_runtime::text)
+}
+
+fn ndjson(client: apigen_runtime::Client) -> apigen_runtime::BoxStream<Result<serde_json::Value, Error>> {
+    apigen_runtime::json_lines(client, apigen_runtime::Request::new(&GET_STREAM))
+}
+
+/// A stream of `n` events (or lines), `every` apart, that ends cleanly.
+fn slow(head: &str, n: usize, every: Duration, item: impl Fn(usize) -> String) -> Vec<Step> {
+    let mut steps = vec![Step::Raw(head.to_owned())];
+    for i in 0..n {
+        steps.push(Step::Chunk(item(i)));
+        steps.push(Step::Wait(every));
+    }
+    steps.push(Step::End);
+    steps
+}
+
+#[tokio::test(start_paused = true)]
+async fn streams_outlive_the_request_timeout() {
+    metronome();
+    let every = Duration::from_secs(5);
+    let (base, seen) = scripted(vec![
+        slow(SSE_HEAD, 12, every, |i| format!("id: {i}\ndata: {i}\n\n")),
+        slow(NDJSON_HEAD, 12, every, |i| format!("{{\"n\":{i}}}\n")),
+    ])
+    .await;
+    let c = runtime_client(&base, |b| b.timeout(Some(Duration::from_secs(10))));
+    let start = tokio::time::Instant::now();
+    let events: Vec<_> = sse(c.clone(), &GET_STREAM).try_collect().await.unwrap();
+    assert_eq!(events.len(), 12);
+    assert_eq!(events[11].data, "11");
+    assert!(start.elapsed() >= Duration::from_secs(55), "{:?}", start.elapsed());
+    let lines: Vec<_> = ndjson(c).try_collect().await.unwrap();
+    assert_eq!(lines.len(), 12);
+    assert_eq!(lines[11]["n"], 11);
+    assert!(start.elapsed() >= Duration::from_secs(110), "{:?}", start.elapsed());
+    // Each on one connection: nothing was cut and resumed.
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_stream_is_cut_after_the_idle_timeout() {
+    metronome();
+    let silent = |head: &str, first: &str| {
+        vec![Step::Raw(head.to_owned()), Step::Chunk(first.to_owned()), Step::Wait(Duration::from_secs(3600))]
+    };
+    let (base, seen) = scripted(vec![silent(NDJSON_HEAD, "{\"n\":1}\n"), silent(SSE_HEAD, "data: a\n\n")]).await;
+    let c = runtime_client(&base, |b| b.stream_idle_timeout(Some(Duration::from_secs(30))));
+    let start = tokio::time::Instant::now();
+    let lines: Vec<_> = ndjson(c.clone()).collect().await;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0].as_ref().unwrap()["n"], 1);
+    match &lines[1] {
+        Err(e @ Error::StreamCut { reconnects: 0, .. }) => assert!(e.to_string().contains("nothing arrived for 30s"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_secs(30) && waited < Duration::from_secs(31), "{waited:?}");
+    // A POST stream is cut the same way, and not sent again.
+    let events: Vec<_> = sse(c, &POST_STREAM).collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(matches!(events[1], Err(Error::StreamCut { .. })), "{events:?}");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stream_head_that_does_not_come_is_a_timeout() {
+    metronome();
+    let hang = || vec![Step::Wait(Duration::from_secs(3600))];
+    let (base, _) = scripted(vec![hang(), hang(), hang()]).await;
+    let c = runtime_client(&base, |b| b.timeout(Some(Duration::from_secs(10))));
+    let start = tokio::time::Instant::now();
+    let err = sse(c, &GET_STREAM).next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("no response within 10s (after 3 attempts)"), "{err}");
+    assert!(start.elapsed() >= Duration::from_secs(30), "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn a_post_stream_that_drops_is_not_sent_again() {
+    let (base, seen) = scripted(vec![vec![Step::Raw(SSE_HEAD.into()), Step::Chunk("retry: 10\nid: 1\ndata: a\n\n".into())]]).await;
+    let events: Vec<_> = sse(runtime_client(&base, |b| b), &POST_STREAM).collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0].as_ref().unwrap().data, "a");
+    match &events[1] {
+        Err(e @ Error::StreamCut { operation: "stream.post", reconnects: 0, .. }) => {
+            assert!(e.to_string().contains("the stream was cut"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_stream_that_cannot_be_resumed_ends_with_stream_cut() {
+    // Each connection sets a short retry and drops before any event.
+    let drop_at_once = || vec![Step::Raw(SSE_HEAD.into()), Step::Chunk(": hello\nretry: 10\n".into())];
+    let (base, seen) = scripted((0..6).map(|_| drop_at_once()).collect()).await;
+    let events: Vec<_> = sse(runtime_client(&base, |b| b), &GET_STREAM).collect().await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let err = events[0].as_ref().unwrap_err();
+    assert!(matches!(err, Error::StreamCut { reconnects: 5, .. }), "{err:?}");
+    assert!(err.to_string().contains("(after 5 reconnects)"), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 6);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_servers_retry_is_waited_before_resuming_up_to_a_cap() {
+    metronome();
+    let (base, seen) = scripted(vec![
+        vec![Step::Raw(SSE_HEAD.into()), Step::Chunk("retry: 7000\nid: 1\ndata: a\n\n".into())],
+        vec![Step::Raw(SSE_HEAD.into()), Step::Chunk("retry: 86400000\nid: 2\ndata: b\n\n".into())],
+        vec![Step::Raw(SSE_HEAD.into()), Step::Chunk("data: c\n\n".into()), Step::End],
+    ])
+    .await;
+    let events: Vec<_> = sse(runtime_client(&base, |b| b), &GET_STREAM).try_collect().await.unwrap();
+    let data: Vec<&str> = events.iter().map(|e| e.data.as_str()).collect();
+    assert_eq!(data, ["a", "b", "c"]);
+    assert_eq!(events[2].id.as_deref(), Some("2"));
+    let seen = seen.lock().unwrap();
+    let gap = |i: usize| seen[i].0 - seen[i - 1].0;
+    assert!(gap(1) >= Duration::from_secs(7) && gap(1) < Duration::from_secs(8), "{:?}", gap(1));
+    // A day is cut to the retry policy's longest wait, a minute.
+    assert!(gap(2) >= Duration::from_secs(60) && gap(2) < Duration::from_secs(61), "{:?}", gap(2));
+    assert!(seen[1].1.to_ascii_lowercase().contains("last-event-id: 1"), "{}", seen[1].1);
+    assert!(seen[2].1.to_ascii_lowercase().contains("last-event-id: 2"), "{}", seen[2].1);
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_refused() {
+    let chunked = |n: usize| {
+        let mut steps = vec![Step::Raw("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".into())];
+        steps.extend((0..n).map(|_| Step::Chunk("x".repeat(300))));
+        steps.push(Step::End);
+        steps
+    };
+    let (base, _) = scripted(vec![chunked(3), chunked(4)]).await;
+    let c = runtime_client(&base, |b| b.max_body_bytes(1_000));
+    static PLAIN: apigen_runtime::Operation =
+        apigen_runtime::Operation { id: "plain.get", method: "GET", path: "/", secured: true };
+    assert_eq!(c.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap().body().len(), 900);
+    let err = c.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap_err();
+    assert!(matches!(err, Error::TooLarge { limit: 1_000, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn one_event_or_line_over_the_limit_ends_a_stream_but_a_long_stream_is_fine() {
+    let long = |head: &str, item: &dyn Fn(&str) -> String| {
+        let mut steps = vec![Step::Raw(head.to_owned())];
+        // 50 items of 100 bytes: five times the limit in all.
+        steps.extend((0..50).map(|_| Step::Chunk(item(&"x".repeat(90)))));
+        steps.push(Step::Chunk(item(&"y".repeat(1_200))));
+        steps.push(Step::Chunk(item("after")));
+        steps.push(Step::End);
+        steps
+    };
+    let (base, _) = scripted(vec![
+        long(SSE_HEAD, &|s| format!("data: {s}\n\n")),
+        long(NDJSON_HEAD, &|s| format!("\"{s}\"\n")),
+    ])
+    .await;
+    let c = runtime_client(&base, |b| b.max_body_bytes(1_000));
+    let events: Vec<_> = sse(c.clone(), &GET_STREAM).collect().await;
+    assert_eq!(events.len(), 51);
+    assert!(events[..50].iter().all(Result::is_ok));
+    assert!(matches!(events[50], Err(Error::TooLarge { limit: 1_000, .. })), "{:?}", events[50]);
+    let lines: Vec<_> = ndjson(c).collect().await;
+    assert_eq!(lines.len(), 51);
+    assert!(lines[..50].iter().all(Result::is_ok));
+    assert!(matches!(lines[50], Err(Error::TooLarge { limit: 1_000, .. })), "{:?}", lines[50]);
+}
+
+#[tokio::test]
+async fn the_error_body_of_a_stream_is_capped_too() {
+    let error = |size: usize| {
+        vec![
+            Step::Raw("HTTP/1.1 500 Internal Server Error\r\ntransfer-encoding: chunked\r\n\r\n".into()),
+            Step::Chunk("e".repeat(size)),
+            Step::End,
+        ]
+    };
+    let (base, _) = scripted(vec![error(5_000), error(5_000), error(10)]).await;
+    let c = runtime_client(&base, |b| b.max_body_bytes(1_000));
+    let first = sse(c.clone(), &GET_STREAM).next().await.unwrap().unwrap_err();
+    assert!(matches!(first, Error::TooLarge { .. }), "{first:?}");
+    let first = ndjson(c.clone()).next().await.unwrap().unwrap_err();
+    assert!(matches!(first, Error::TooLarge { .. }), "{first:?}");
+    let small = sse(c, &GET_STREAM).next().await.unwrap().unwrap_err();
+    assert_eq!(small.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(small.body().unwrap().len(), 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_body_cut_short_after_retries_reports_every_attempt() {
+    metronome();
+    let busy = || vec![Step::Raw("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".into())];
+    let cut = vec![Step::Raw("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789".into())];
+    let (base, _) = scripted(vec![busy(), busy(), cut]).await;
+    let c = runtime_client(&base, |b| b);
+    static PLAIN: apigen_runtime::Operation =
+        apigen_runtime::Operation { id: "plain.get", method: "GET", path: "/", secured: true };
+    let err = c.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { attempts: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("(after 3 attempts)"), "{err}");
+}
+
+#[tokio::test]
+async fn a_listing_that_comes_back_to_any_page_it_has_seen_stops() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let page = |id: &str, next: &str| {
+        ResponseTemplate::new(200).set_body_json(json!({"results": [prediction(id)], "next": format!("{base}/v1/predictions{next}")}))
+    };
+    for (cursor, id, next) in [("2", "b", "?cursor=3"), ("3", "c", "?cursor=2")] {
+        Mock::given(method("GET"))
+            .and(path("/v1/predictions"))
+            .and(query_param("cursor", cursor))
+            .respond_with(page(id, next))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v1/predictions"))
+        .respond_with(page("a", "?cursor=2"))
+        .mount(&server)
+        .await;
+    let ids = |items: Vec<types::Prediction>| items.into_iter().map(|p| p.id.unwrap()).collect::<Vec<_>>();
+    // 3 points back at 2, two pages back: a loop that "not the page just
+    // sent" does not see. The take is only there to end the test if so.
+    let items: Vec<_> = client(&server).predictions().list().items().take(10).try_collect().await.unwrap();
+    assert_eq!(ids(items), ["a", "b", "c"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    // Back to the first page, which had no cursor.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/predictions"))
+        .and(query_param("cursor", "2"))
+        .respond_with(page("b", ""))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/predictions"))
+        .respond_with(page("a", "?cursor=2"))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server).predictions().list().items().take(10).try_collect().await.unwrap();
+    assert_eq!(ids(items), ["a", "b"]);
+}
+
+#[tokio::test]
+async fn a_success_body_that_is_not_the_json_promised_is_a_decode_error() {
+    let cases: [(&str, &[u8]); 4] = [
+        ("text/html", b"<html><body>502 Bad Gateway</body></html>"),
+        ("text/plain", br#"{"username": "acme"}"#),
+        ("application/json", br#"{"username": ["not", "a", "string"], "type": 5}"#),
+        ("application/json", b"{\"username\": \"\xff\xfe\"}"),
+    ];
+    for (content_type, body) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_vec(), content_type))
+            .mount(&server)
+            .await;
+        let err = client(&server).account().get().await.unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{content_type}: {err:?}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+        assert_eq!(err.body().unwrap().as_ref(), body);
+    }
+}
+
+#[tokio::test]
+async fn errors_never_show_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"title": "Unauthorized", "detail": "bad token"})))
+        .mount(&server)
+        .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let secrets = ["r8_SECRET_TOKEN", "PASS_SECRET", "dXNlcjpQQVNTX1NFQ1JFVA", "QUERY_SECRET", "Bearer", "Basic"];
+    let configs: [fn(apigen_runtime::ClientBuilder) -> apigen_runtime::ClientBuilder; 3] = [
+        |b| b.bearer_token("r8_SECRET_TOKEN"),
+        |b| b.basic_auth("user", "PASS_SECRET"),
+        |b| b.api_key(apigen_runtime::ApiKeyLocation::Query, "key", "QUERY_SECRET"),
+    ];
+    static PLAIN: apigen_runtime::Operation =
+        apigen_runtime::Operation { id: "plain.get", method: "GET", path: "/", secured: true };
+    for configure in configs {
+        let answered = configure(apigen_runtime::ClientBuilder::new(server.uri(), "test")).build().unwrap();
+        let api = answered.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap().error::<()>().unwrap_err();
+        assert!(matches!(api, Error::Api(_)), "{api:?}");
+        let refused = configure(apigen_runtime::ClientBuilder::new(format!("http://127.0.0.1:{port}"), "test"))
+            .max_attempts(1)
+            .build()
+            .unwrap();
+        let transport = refused.send(apigen_runtime::Request::new(&PLAIN)).await.unwrap_err();
+        assert!(matches!(transport, Error::Transport { .. }), "{transport:?}");
+        for err in [api, transport] {
+            let shown = format!("{err}\n{err:?}\n{err:#?}");
+            for secret in secrets {
+                assert!(!shown.contains(secret), "`{secret}` in\n{shown}");
+            }
+        }
+    }
+    // They were sent, so their absence above means something.
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent[0].headers["authorization"], "Bearer r8_SECRET_TOKEN");
+    assert_eq!(sent[1].headers["authorization"], "Basic dXNlcjpQQVNTX1NFQ1JFVA==");
+    assert_eq!(sent[2].url.query(), Some("key=QUERY_SECRET"));
 }

@@ -1,9 +1,10 @@
 //! The connection every generated client wraps: base URL, credentials, the
 //! reqwest client, and the one function that sends.
 
+use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use tracing::Instrument;
@@ -27,6 +28,7 @@ struct Inner {
     base_url: String,
     credentials: Option<Credentials>,
     timeout: Option<Duration>,
+    stream_idle_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_body_bytes: usize,
 }
@@ -39,6 +41,7 @@ pub struct ClientBuilder<C = Client> {
     credentials: Option<Credentials>,
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
+    stream_idle_timeout: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
@@ -46,8 +49,13 @@ pub struct ClientBuilder<C = Client> {
     _client: PhantomData<fn() -> C>,
 }
 
-/// The whole-request timeout a client has unless told otherwise.
+/// The whole-request timeout a client has unless told otherwise; for a
+/// stream, the wait for the response head.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a stream may go without a byte before it counts as cut,
+/// unless told otherwise. Long enough for a model that thinks before it
+/// speaks, short enough that a dead connection is noticed.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// The connect timeout a client has unless told otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response body a client reads into memory unless told
@@ -62,6 +70,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             credentials: None,
             http: None,
             timeout: Some(DEFAULT_TIMEOUT),
+            stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: user_agent.into(),
             retry: RetryPolicy::default(),
@@ -83,7 +92,8 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// The largest response body read into memory; a larger one is an
-    /// [`Error::TooLarge`].
+    /// [`Error::TooLarge`]. For a stream it bounds one event or line, not
+    /// the stream.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
@@ -139,9 +149,22 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The whole-request timeout; `None` waits for ever.
+    /// The whole-request timeout, response body included; `None` waits for
+    /// ever. A stream (server-sent events, JSON lines), which may rightly
+    /// last for hours, is bounded by it only until its response head has
+    /// arrived; after that, [`ClientBuilder::stream_idle_timeout`] applies.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long a stream may go without receiving a byte (an event, a
+    /// line, a keep-alive comment) before it counts as cut: an event
+    /// stream requested with GET (or another idempotent method) is then
+    /// resumed, any other stream ends with [`Error::StreamCut`]. `None`
+    /// waits for ever; the default is [`DEFAULT_STREAM_IDLE_TIMEOUT`].
+    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream_idle_timeout = timeout;
         self
     }
 
@@ -172,6 +195,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 credentials: self.credentials,
                 timeout: self.timeout,
+                stream_idle_timeout: self.stream_idle_timeout,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
             }),
@@ -203,11 +227,19 @@ impl Client {
     /// retry policy says. Every status comes back as a [`RawResponse`];
     /// generated code decides which are errors.
     pub async fn send(&self, req: Request) -> Result<RawResponse, Error> {
-        let (resp, attempts) = self.send_retrying(&req).await?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = self.read_body(req.op.id, resp).await?;
-        Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
+        let span = request_span(&req);
+        let started = Instant::now();
+        let result = async {
+            let (resp, attempts) = self.send_retrying(&req, false).await?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = self.read_body(req.op.id, resp, attempts).await?;
+            Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
+        }
+        .instrument(span.clone())
+        .await;
+        finish(&span, started, result.as_ref().err());
+        result
     }
 
     /// The most bytes of a body read into memory.
@@ -215,14 +247,45 @@ impl Client {
         self.inner.max_body_bytes
     }
 
-    /// Sends a request and returns once the headers have arrived, for
-    /// bodies read as a stream (server-sent events). Retries happen only
-    /// before that point.
-    pub async fn send_streaming(&self, req: &Request) -> Result<reqwest::Response, Error> {
-        Ok(self.send_retrying(req).await?.0)
+    /// The retry policy, whose caps also bound a stream's `retry:`.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 
-    async fn read_body(&self, operation: &'static str, mut resp: reqwest::Response) -> Result<bytes::Bytes, Error> {
+    /// Sends a request and returns once the headers have arrived, for
+    /// bodies read as a stream (server-sent events). Retries happen only
+    /// before that point. The timeout bounds only the wait for the head:
+    /// reading the body is up to the caller, with no limit.
+    pub async fn send_streaming(&self, req: &Request) -> Result<reqwest::Response, Error> {
+        Ok(self.open_stream(req).await?.0)
+    }
+
+    /// As [`Client::send_streaming`], with the attempts it took.
+    pub(crate) async fn open_stream(&self, req: &Request) -> Result<(reqwest::Response, u32), Error> {
+        let span = request_span(req);
+        let started = Instant::now();
+        let result = self.send_retrying(req, true).instrument(span.clone()).await;
+        finish(&span, started, result.as_ref().err());
+        result
+    }
+
+    /// The next bytes of a stream's body; `None` at its end. Waits no
+    /// longer than the stream idle timeout.
+    pub(crate) async fn next_chunk(&self, resp: &mut reqwest::Response) -> Result<Option<bytes::Bytes>, Cut> {
+        let chunk = match self.inner.stream_idle_timeout {
+            Some(idle) => tokio::time::timeout(idle, resp.chunk()).await.map_err(|_| Cut::Idle(idle))?,
+            None => resp.chunk().await,
+        };
+        chunk.map_err(|e| Cut::Transport(e.without_url()))
+    }
+
+    /// Reads a whole body, up to the body cap.
+    pub(crate) async fn read_body(
+        &self,
+        operation: &'static str,
+        mut resp: reqwest::Response,
+        attempts: u32,
+    ) -> Result<bytes::Bytes, Error> {
         let limit = self.inner.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::TooLarge { operation, limit });
@@ -231,7 +294,7 @@ impl Client {
         while let Some(chunk) = resp.chunk().await.map_err(|source| Error::Transport {
             operation,
             source: source.without_url(),
-            attempts: 1,
+            attempts,
         })? {
             if buf.len() + chunk.len() > limit {
                 return Err(Error::TooLarge { operation, limit });
@@ -241,83 +304,79 @@ impl Client {
         Ok(buf.freeze())
     }
 
-    async fn send_retrying(&self, req: &Request) -> Result<(reqwest::Response, u32), Error> {
+    /// Runs in the request span, whose status and attempts it records.
+    async fn send_retrying(&self, req: &Request, streaming: bool) -> Result<(reqwest::Response, u32), Error> {
         self.validate(req)?;
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
-        let idempotent = retry::is_idempotent(op.method) || req.has_header("idempotency-key");
-        let span = tracing::debug_span!(
-            "request",
-            operation = op.id,
-            method = op.method,
-            path = op.path,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-        );
-        async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let started = std::time::Instant::now();
-                let attempt_span = tracing::debug_span!(
-                    "attempt",
-                    attempt,
-                    status = tracing::field::Empty,
-                    duration_ms = tracing::field::Empty,
-                );
-                // The URL can carry an API key in its query: errors never
-                // show it.
-                let result = self
-                    .attempt(req)
-                    .instrument(attempt_span.clone())
-                    .await
-                    .map_err(reqwest::Error::without_url);
-                let duration_ms = started.elapsed().as_millis() as u64;
-                attempt_span.record("duration_ms", duration_ms);
-                attempt_span.in_scope(|| match &result {
-                    Ok(resp) => tracing::debug!(status = resp.status().as_u16(), duration_ms, "response"),
-                    Err(e) => tracing::debug!(error = %e, duration_ms, "no response"),
-                });
-                let wait = match result {
-                    Ok(resp) => {
-                        let status = resp.status();
-                        attempt_span.record("status", status.as_u16());
-                        if attempt >= max_attempts || !retry::retryable_status(status, idempotent) {
-                            let span = tracing::Span::current();
-                            span.record("status", status.as_u16());
-                            span.record("attempts", attempt);
-                            return Ok((resp, attempt));
-                        }
-                        policy
-                            .retry_after(resp.headers(), std::time::SystemTime::now())
-                            .unwrap_or_else(|| policy.backoff(attempt))
+        let idempotent = retry::is_idempotent(op.method) || req.has_idempotency_key();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let attempt_span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let result = self.attempt(req, streaming).instrument(attempt_span.clone()).await;
+            let duration_ms = started.elapsed().as_millis() as u64;
+            attempt_span.record("duration_ms", duration_ms);
+            attempt_span.in_scope(|| match &result {
+                Ok(resp) => tracing::debug!(status = resp.status().as_u16(), duration_ms, "response"),
+                Err(e) => tracing::debug!(error = %e, duration_ms, "no response"),
+            });
+            let wait = match result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    attempt_span.record("status", status.as_u16());
+                    if attempt >= max_attempts || !retry::retryable_status(status, idempotent) {
+                        let span = tracing::Span::current();
+                        span.record("status", status.as_u16());
+                        span.record("attempts", attempt);
+                        return Ok((resp, attempt));
                     }
-                    Err(source) => {
-                        // A connection that was never made sent nothing: safe
-                        // to retry whatever the method.
-                        let retryable = source.is_connect()
-                            || (idempotent && (source.is_timeout() || source.is_request()));
-                        if attempt >= max_attempts || !retryable {
-                            tracing::Span::current().record("attempts", attempt);
-                            return Err(Error::Transport {
+                    policy
+                        .retry_after(resp.headers(), std::time::SystemTime::now())
+                        .unwrap_or_else(|| policy.backoff(attempt))
+                }
+                Err(source) => {
+                    // A connection that was never made sent nothing: safe
+                    // to retry whatever the method.
+                    let retryable = match &source {
+                        AttemptError::Http(e) => {
+                            e.is_connect() || (idempotent && (e.is_timeout() || e.is_request()))
+                        }
+                        AttemptError::HeadTimeout(_) => idempotent,
+                    };
+                    if attempt >= max_attempts || !retryable {
+                        tracing::Span::current().record("attempts", attempt);
+                        return Err(match source {
+                            AttemptError::Http(source) => Error::Transport {
                                 operation: op.id,
                                 source,
                                 attempts: attempt,
-                            });
-                        }
-                        policy.backoff(attempt)
+                            },
+                            AttemptError::HeadTimeout(timeout) => Error::Timeout {
+                                operation: op.id,
+                                timeout,
+                                attempts: attempt,
+                            },
+                        });
                     }
-                };
-                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                tokio::time::sleep(wait).await;
-            }
+                    policy.backoff(attempt)
+                }
+            };
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
         }
-        .instrument(span)
-        .await
     }
 
-    async fn attempt(&self, req: &Request) -> Result<reqwest::Response, reqwest::Error> {
+    /// One try. A stream's timeout is kept here rather than by reqwest,
+    /// which would apply it to the body as well and cut the stream.
+    async fn attempt(&self, req: &Request, streaming: bool) -> Result<reqwest::Response, AttemptError> {
         let op = req.op;
         let url = self.url(req).expect("checked before the first attempt");
         let method = Method::from_bytes(op.method.as_bytes()).expect("checked before the first attempt");
@@ -329,13 +388,21 @@ impl Client {
             }
         }
         builder = builder.headers(self.headers(req).expect("checked before the first attempt"));
-        if let Some(timeout) = req.options.timeout.or(self.inner.timeout) {
+        let timeout = req.options.timeout.or(self.inner.timeout);
+        if let Some(timeout) = timeout.filter(|_| !streaming) {
             builder = builder.timeout(timeout);
         }
         if let Some(body) = &req.body {
             builder = builder.body(body.bytes.clone());
         }
-        builder.send().await
+        // The URL can carry an API key in its query: errors never show it.
+        let sending = async { builder.send().await.map_err(|e| AttemptError::Http(e.without_url())) };
+        match timeout.filter(|_| streaming) {
+            Some(timeout) => tokio::time::timeout(timeout, sending)
+                .await
+                .unwrap_or(Err(AttemptError::HeadTimeout(timeout))),
+            None => sending.await,
+        }
     }
 
     fn headers(&self, req: &Request) -> Result<HeaderMap, Error> {
@@ -368,10 +435,33 @@ impl Client {
         Url::parse(&self.inner.base_url).is_ok_and(|base| base.origin() == url.origin())
     }
 
+    /// Where a page request goes, without credentials: what a listing
+    /// compares to know it has been somewhere before.
+    pub(crate) fn page_key(&self, req: &Request) -> Option<String> {
+        self.target(req).ok().map(String::from)
+    }
+
     fn url(&self, req: &Request) -> Result<Url, Error> {
         let op = req.op;
         let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
-        let mut url = match &req.url {
+        let mut url = self.target(req)?;
+        let key = self
+            .inner
+            .credentials
+            .as_ref()
+            .filter(|_| op.secured && url.origin() == base.origin())
+            .and_then(Credentials::query_pair);
+        if let Some((k, v)) = key {
+            url.query_pairs_mut().append_pair(k, v);
+        }
+        Ok(url)
+    }
+
+    /// The URL without a query API key.
+    fn target(&self, req: &Request) -> Result<Url, Error> {
+        let op = req.op;
+        let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
+        let url = match &req.url {
             Some(next) => {
                 let url = base
                     .join(next)
@@ -400,16 +490,68 @@ impl Client {
                 url
             }
         };
-        let key = self
-            .inner
-            .credentials
-            .as_ref()
-            .filter(|_| op.secured && url.origin() == base.origin())
-            .and_then(Credentials::query_pair);
-        if let Some((k, v)) = key {
-            url.query_pairs_mut().append_pair(k, v);
-        }
         Ok(url)
+    }
+}
+
+/// The span of one request, from the first attempt to the end of its body
+/// (to the response head, for a stream).
+fn request_span(req: &Request) -> tracing::Span {
+    let op = req.op;
+    tracing::debug_span!(
+        "request",
+        operation = op.id,
+        method = op.method,
+        path = op.path,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    )
+}
+
+/// Records how long a request took, and how it ended. The status, when
+/// there was one, is already on the span: an error after the head (a body
+/// cut short or too large) keeps it.
+fn finish(span: &tracing::Span, started: Instant, error: Option<&Error>) {
+    let duration_ms = started.elapsed().as_millis() as u64;
+    span.record("duration_ms", duration_ms);
+    span.in_scope(|| match error {
+        None => tracing::debug!(duration_ms, "done"),
+        Some(e) => tracing::debug!(error = %e, duration_ms, "failed"),
+    });
+}
+
+/// Why one attempt got no response.
+enum AttemptError {
+    Http(reqwest::Error),
+    /// A stream's head did not come within the timeout.
+    HeadTimeout(Duration),
+}
+
+impl fmt::Display for AttemptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttemptError::Http(e) => fmt::Display::fmt(e, f),
+            AttemptError::HeadTimeout(t) => write!(f, "no response head within {t:?}"),
+        }
+    }
+}
+
+/// Why a stream's body stopped before its end.
+#[derive(Debug)]
+pub(crate) enum Cut {
+    Transport(reqwest::Error),
+    /// Nothing came for this long.
+    Idle(Duration),
+}
+
+impl Cut {
+    pub(crate) fn into_error(self, operation: &'static str, reconnects: u32) -> Error {
+        let reason = match self {
+            Cut::Transport(e) => e.to_string(),
+            Cut::Idle(t) => format!("nothing arrived for {t:?}"),
+        };
+        Error::StreamCut { operation, reason, reconnects }
     }
 }
 

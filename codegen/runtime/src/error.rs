@@ -29,8 +29,30 @@ pub enum Error {
         /// Attempts made, retries included.
         attempts: u32,
     },
-    /// The response body is larger than the client's limit
-    /// (`ClientBuilder::max_body_bytes`); it was not read.
+    /// A stream's response head did not arrive within the timeout.
+    /// (The timeout of any other request is a [`Error::Transport`] whose
+    /// source says so.)
+    Timeout {
+        operation: &'static str,
+        timeout: std::time::Duration,
+        /// Attempts made, retries included.
+        attempts: u32,
+    },
+    /// A stream (server-sent events, JSON lines) that had begun stopped
+    /// before its end: the connection dropped, or nothing arrived within
+    /// the stream idle timeout, and it could not be resumed, either
+    /// because its request is not safe to send again (a POST) or because
+    /// resuming failed too often. What arrived before was delivered.
+    StreamCut {
+        operation: &'static str,
+        /// What cut it, for messages.
+        reason: String,
+        /// Times in a row it was resumed before giving up.
+        reconnects: u32,
+    },
+    /// The response body (for a stream: one event or line) is larger than
+    /// the client's limit (`ClientBuilder::max_body_bytes`); it was not
+    /// read.
     TooLarge { operation: &'static str, limit: usize },
     /// The server answered with a status the operation does not treat as
     /// success.
@@ -68,6 +90,8 @@ impl Error {
         match self {
             Error::InvalidRequest { operation, .. }
             | Error::Transport { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::StreamCut { operation, .. }
             | Error::TooLarge { operation, .. } => Some(operation),
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
@@ -105,6 +129,28 @@ impl fmt::Display for Error {
                 write!(f, "{operation}: request failed: {source}")?;
                 if *attempts > 1 {
                     write!(f, " (after {attempts} attempts)")?;
+                }
+                Ok(())
+            }
+            Error::Timeout {
+                operation,
+                timeout,
+                attempts,
+            } => {
+                write!(f, "{operation}: no response within {timeout:?}")?;
+                if *attempts > 1 {
+                    write!(f, " (after {attempts} attempts)")?;
+                }
+                Ok(())
+            }
+            Error::StreamCut {
+                operation,
+                reason,
+                reconnects,
+            } => {
+                write!(f, "{operation}: the stream was cut: {reason}")?;
+                if *reconnects > 0 {
+                    write!(f, " (after {reconnects} reconnects)")?;
                 }
                 Ok(())
             }
@@ -268,6 +314,9 @@ impl fmt::Display for DecodeError {
 pub enum BodyError {
     Json(serde_json::Error),
     NotUtf8(std::str::Utf8Error),
+    /// JSON was expected, and the `Content-Type` (given here) says the
+    /// body is something else: an HTML error page from a proxy, say.
+    NotJson(String),
 }
 
 impl fmt::Display for BodyError {
@@ -275,6 +324,7 @@ impl fmt::Display for BodyError {
         match self {
             BodyError::Json(e) => write!(f, "invalid JSON: {e}"),
             BodyError::NotUtf8(e) => write!(f, "not UTF-8: {e}"),
+            BodyError::NotJson(content_type) => write!(f, "expected JSON, got `{content_type}`"),
         }
     }
 }
@@ -284,6 +334,7 @@ impl std::error::Error for BodyError {
         match self {
             BodyError::Json(e) => Some(e),
             BodyError::NotUtf8(e) => Some(e),
+            BodyError::NotJson(_) => None,
         }
     }
 }

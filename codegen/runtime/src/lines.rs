@@ -2,13 +2,14 @@
 //! `application/json-seq`): a response read as it arrives, one typed value
 //! per line.
 
-use futures_util::{stream, StreamExt};
+use futures_util::stream;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{BodyError, DecodeError, Error};
 use crate::pages::BoxStream;
 use crate::request::Request;
+use crate::response::RawResponse;
 
 /// The record separator that starts each value of `application/json-seq`
 /// (RFC 7464); elsewhere it is only whitespace between values.
@@ -17,7 +18,7 @@ const RS: u8 = 0x1e;
 struct State {
     client: Client,
     req: Request,
-    body: Option<BoxStream<Result<bytes::Bytes, reqwest::Error>>>,
+    body: Option<reqwest::Response>,
     buf: Vec<u8>,
     done: bool,
 }
@@ -25,7 +26,13 @@ struct State {
 /// Sends `req` and streams its response body one JSON value per line.
 /// A line that does not decode is an [`Error::Decode`] carrying the line,
 /// and the stream goes on; a line longer than the client's body cap is
-/// [`Error::TooLarge`], and the stream ends.
+/// [`Error::TooLarge`], and the stream ends (the stream as a whole has no
+/// size limit).
+///
+/// The client's timeout bounds the wait for the response head only; after
+/// that, the stream lasts as long as the server sends. A connection that
+/// drops, or that brings nothing within the client's stream idle timeout,
+/// ends the stream with [`Error::StreamCut`]: it is never sent again.
 pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Request) -> BoxStream<Result<T, Error>> {
     let state = State { client, req, body: None, buf: Vec::new(), done: false };
     Box::pin(stream::unfold(state, |mut st| async move {
@@ -33,60 +40,73 @@ pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Req
             if st.done {
                 return None;
             }
-            if let Some(line) = next_line(&mut st.buf) {
-                if let Some(item) = decode::<T>(st.req.op.id, &line) {
-                    return Some((item, st));
+            let limit = st.client.body_limit();
+            match next_line(&mut st.buf, limit) {
+                Ok(Some(line)) => {
+                    if let Some(item) = decode::<T>(st.req.op.id, &line) {
+                        return Some((item, st));
+                    }
+                    continue;
                 }
-                continue;
+                Ok(None) => {}
+                Err(TooLong) => {
+                    st.done = true;
+                    return Some((Err(Error::TooLarge { operation: st.req.op.id, limit }), st));
+                }
             }
-            if st.body.is_none() {
-                let resp = match st.client.send_streaming(&st.req).await {
-                    Ok(resp) => resp,
+            let Some(body) = st.body.as_mut() else {
+                let (resp, attempts) = match st.client.open_stream(&st.req).await {
+                    Ok(opened) => opened,
                     Err(e) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
                 };
                 if !resp.status().is_success() {
-                    let (status, headers) = (resp.status(), resp.headers().clone());
-                    let body = resp.bytes().await.unwrap_or_default();
+                    let (op, status, headers) = (st.req.op.id, resp.status(), resp.headers().clone());
                     st.done = true;
-                    return Some((crate::response::RawResponse::new(st.req.op.id, status, headers, body).error(), st));
+                    let error = match st.client.read_body(op, resp, attempts).await {
+                        Ok(body) => RawResponse::new(op, status, headers, body).with_attempts(attempts).error(),
+                        Err(e) => Err(e),
+                    };
+                    return Some((error, st));
                 }
-                st.body = Some(Box::pin(resp.bytes_stream()));
+                st.body = Some(resp);
                 continue;
-            }
-            match st.body.as_mut().expect("connected above").next().await {
-                Some(Ok(chunk)) => {
-                    st.buf.extend_from_slice(&chunk);
-                    let limit = st.client.body_limit();
-                    if st.buf.len() > limit && !st.buf.contains(&b'\n') {
-                        st.done = true;
-                        return Some((Err(Error::TooLarge { operation: st.req.op.id, limit }), st));
-                    }
-                }
-                Some(Err(source)) => {
-                    st.done = true;
-                    let operation = st.req.op.id;
-                    return Some((Err(Error::Transport { operation, source: source.without_url(), attempts: 1 }), st));
-                }
-                None => {
+            };
+            match st.client.next_chunk(body).await {
+                Ok(Some(chunk)) => st.buf.extend_from_slice(&chunk),
+                Ok(None) => {
                     // The last line may lack its newline.
                     st.done = true;
                     let rest = std::mem::take(&mut st.buf);
                     return decode::<T>(st.req.op.id, &rest).map(|item| (item, st));
+                }
+                Err(cut) => {
+                    st.done = true;
+                    return Some((Err(cut.into_error(st.req.op.id, 0)), st));
                 }
             }
         }
     }))
 }
 
-/// Takes the first complete line out of `buf`.
-fn next_line(buf: &mut Vec<u8>) -> Option<Vec<u8>> {
-    let end = buf.iter().position(|&b| b == b'\n')?;
+/// A line longer than the limit.
+#[derive(Debug, PartialEq)]
+struct TooLong;
+
+/// Takes the first complete line out of `buf`; an error when it, or the
+/// line not yet ended, is longer than `limit`.
+fn next_line(buf: &mut Vec<u8>, limit: usize) -> Result<Option<Vec<u8>>, TooLong> {
+    let Some(end) = buf.iter().position(|&b| b == b'\n') else {
+        return if buf.len() > limit { Err(TooLong) } else { Ok(None) };
+    };
+    if end > limit {
+        return Err(TooLong);
+    }
     let mut line: Vec<u8> = buf.drain(..=end).collect();
     line.pop();
-    Some(line)
+    Ok(Some(line))
 }
 
 /// A line's value; `None` for a blank line.
@@ -120,12 +140,28 @@ mod tests {
     #[test]
     fn lines_are_split_and_trimmed() {
         let mut buf = b"{\"a\":1}\r\n\n\x1e{\"a\":2}\n{\"a\"".to_vec();
-        assert_eq!(next_line(&mut buf).unwrap(), b"{\"a\":1}\r");
-        assert_eq!(next_line(&mut buf).unwrap(), b"");
-        let third = next_line(&mut buf).unwrap();
+        assert_eq!(next_line(&mut buf, 100).unwrap().unwrap(), b"{\"a\":1}\r");
+        assert_eq!(next_line(&mut buf, 100).unwrap().unwrap(), b"");
+        let third = next_line(&mut buf, 100).unwrap().unwrap();
         assert_eq!(trim(&third), b"{\"a\":2}");
-        assert!(next_line(&mut buf).is_none());
+        assert!(next_line(&mut buf, 100).unwrap().is_none());
         assert_eq!(buf, b"{\"a\"");
+    }
+
+    #[test]
+    fn one_line_is_capped_not_the_buffer() {
+        // Many short lines at once are fine.
+        let mut buf = b"[1]\n".repeat(100);
+        for _ in 0..100 {
+            assert_eq!(next_line(&mut buf, 8).unwrap().unwrap(), b"[1]");
+        }
+        // A long line that came whole, newline and all, in one chunk.
+        let mut buf = b"[1]\n[1,2,3,4,5,6]\n[2]\n".to_vec();
+        assert!(next_line(&mut buf, 8).is_ok());
+        assert_eq!(next_line(&mut buf, 8), Err(TooLong));
+        // A long line not yet ended.
+        let mut buf = b"[1,2,3,4,5".to_vec();
+        assert_eq!(next_line(&mut buf, 8), Err(TooLong));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! a `next` URL in the body, a cursor echoed back as a query parameter, or
 //! a `Link: <...>; rel="next"` header.
 
+use std::collections::HashSet;
 use std::pin::Pin;
 
 use futures_core::Stream;
@@ -39,21 +40,19 @@ impl Next {
         (!value.is_empty()).then_some(Next::Query { name, value })
     }
 
-    /// The `rel="next"` target of a `Link` header (RFC 8288).
+    /// The `rel="next"` target of a `Link` header (RFC 8288), of any of
+    /// the header's lines.
     pub fn link_header(headers: &HeaderMap) -> Option<Next> {
-        headers.get_all(LINK).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-            v.split(',').find_map(|link| {
-                let (target, params) = link.trim().split_once(';')?;
-                let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-                let is_next = params.split(';').any(|p| {
-                    let p = p.trim();
-                    p.strip_prefix("rel=")
-                        .map(|r| r.trim_matches('"').split_whitespace().any(|r| r.eq_ignore_ascii_case("next")))
-                        .unwrap_or(false)
-                });
-                is_next.then(|| Next::Url(target.to_owned()))
+        headers
+            .get_all(LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(links)
+            .find(|link| {
+                let rel = link.rel.as_deref().unwrap_or("");
+                rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
             })
-        })
+            .map(|link| Next::Url(link.target.to_owned()))
     }
 
     fn apply(&self, req: &mut Request) {
@@ -74,29 +73,34 @@ pub type Decode<P> = fn(RawResponse) -> Result<Response<P>, Error>;
 pub type FindNext<P> = fn(&Response<P>) -> Option<Next>;
 
 /// Every page, from `first` on, in order. The stream ends after the last
-/// page, after the first error, or when the server points at the page it
-/// just sent (which would loop for ever).
+/// page, after the first error, or when the server points at a page it
+/// has already sent, this one or any before (which would loop for ever).
 pub fn pages<P: Send + 'static>(
     client: Client,
     first: Request,
     decode: Decode<P>,
     next: FindNext<P>,
 ) -> BoxStream<Result<P, Error>> {
-    let state = Some((first, None::<Next>));
+    let state = Some((first, HashSet::new()));
     Box::pin(stream::unfold(state, move |state| {
         let client = client.clone();
         async move {
-            let (req, previous) = state?;
+            let (req, mut seen) = state?;
+            seen.extend(client.page_key(&req));
             let raw = match client.send(req.clone()).await {
                 Ok(raw) => raw,
                 Err(e) => return Some((Err(e), None)),
             };
             match decode(raw) {
                 Ok(resp) => {
-                    let following = next(&resp).filter(|n| Some(n) != previous.as_ref()).map(|n| {
-                        let mut req = req;
+                    let following = next(&resp).and_then(|n| {
+                        let mut req = req.clone();
                         n.apply(&mut req);
-                        (req, Some(n))
+                        if client.page_key(&req).is_some_and(|key| seen.contains(&key)) {
+                            tracing::debug!(operation = req.op.id, "the next page is one already seen; the listing ends");
+                            return None;
+                        }
+                        Some((req, seen))
                     });
                     Some((Ok(resp.body), following))
                 }
@@ -104,6 +108,113 @@ pub fn pages<P: Send + 'static>(
             }
         }
     }))
+}
+
+/// One link of a `Link` header.
+#[derive(Debug, PartialEq)]
+struct Link<'a> {
+    target: &'a str,
+    /// The first `rel` parameter, unquoted: relation types separated by
+    /// spaces.
+    rel: Option<String>,
+}
+
+/// The links of one `Link` header value (RFC 8288, section 3):
+/// `<target>; param=value; param="quoted, or; not", <target>...`. A target
+/// may hold `,` and `;`, and so may a quoted value; a link that is not
+/// well formed is skipped.
+fn links(value: &str) -> Vec<Link<'_>> {
+    let s = value.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    let skip_ws = |i: &mut usize| {
+        while *i < s.len() && matches!(s[*i], b' ' | b'\t') {
+            *i += 1;
+        }
+    };
+    // Past the end of a malformed link: the next `,` outside quotes.
+    let skip_link = |i: &mut usize| {
+        let mut quoted = false;
+        while *i < s.len() {
+            match s[*i] {
+                b'\\' if quoted => *i += 1,
+                b'"' => quoted = !quoted,
+                b',' if !quoted => return,
+                _ => {}
+            }
+            *i += 1;
+        }
+    };
+    while i < s.len() {
+        skip_ws(&mut i);
+        if i < s.len() && s[i] == b',' {
+            i += 1;
+            continue;
+        }
+        if i >= s.len() {
+            break;
+        }
+        if s[i] != b'<' {
+            skip_link(&mut i);
+            continue;
+        }
+        let Some(len) = s[i + 1..].iter().position(|&b| b == b'>') else {
+            break;
+        };
+        let target = &value[i + 1..i + 1 + len];
+        i += len + 2;
+        let mut rel = None;
+        let mut well_formed = true;
+        loop {
+            skip_ws(&mut i);
+            if i >= s.len() || s[i] == b',' {
+                break;
+            }
+            if s[i] != b';' {
+                well_formed = false;
+                skip_link(&mut i);
+                break;
+            }
+            i += 1;
+            skip_ws(&mut i);
+            let start = i;
+            while i < s.len() && !matches!(s[i], b'=' | b';' | b',' | b' ' | b'\t') {
+                i += 1;
+            }
+            let name = &value[start..i];
+            skip_ws(&mut i);
+            let mut param = String::new();
+            if i < s.len() && s[i] == b'=' {
+                i += 1;
+                skip_ws(&mut i);
+                if i < s.len() && s[i] == b'"' {
+                    i += 1;
+                    while i < s.len() && s[i] != b'"' {
+                        if s[i] == b'\\' && i + 1 < s.len() {
+                            i += 1;
+                        }
+                        param.push(s[i] as char);
+                        i += 1;
+                    }
+                    i += 1;
+                } else {
+                    let start = i;
+                    while i < s.len() && !matches!(s[i], b';' | b',' | b' ' | b'\t') {
+                        i += 1;
+                    }
+                    param.push_str(&value[start..i]);
+                }
+            }
+            // Only the first `rel` counts (RFC 8288, section 3.3).
+            if name.eq_ignore_ascii_case("rel") && rel.is_none() {
+                rel = Some(param);
+            }
+        }
+        if well_formed {
+            out.push(Link { target, rel });
+        }
+    }
+    out
 }
 
 /// The items of every page, in order.
@@ -134,6 +245,40 @@ mod tests {
         assert_eq!(Next::link_header(&h), Some(Next::Url("https://api.github.com/repos?page=3".into())));
         h.insert(LINK, r#"<https://x/a?page=1>; rel="first""#.parse().unwrap());
         assert_eq!(Next::link_header(&h), None);
+    }
+
+    #[test]
+    fn link_targets_and_values_may_hold_commas_and_semicolons() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            LINK,
+            concat!(
+                r#"<https://x/items?ids=1,2;3&rel=next>; rel="prev"; title="a, b; rel=next","#,
+                r#" <https://x/items?ids=4,5;6>;title="say \"next\"" ; REL="last Next" ; rel=prev"#,
+            )
+            .parse()
+            .unwrap(),
+        );
+        assert_eq!(Next::link_header(&h), Some(Next::Url("https://x/items?ids=4,5;6".into())));
+        assert_eq!(
+            links(r#"<a,b>; rel=next, junk; rel=next, <c>; rel, <d>;rel=first;anchor="#),
+            [
+                Link { target: "a,b", rel: Some("next".into()) },
+                Link { target: "c", rel: Some(String::new()) },
+                Link { target: "d", rel: Some("first".into()) },
+            ]
+        );
+        assert_eq!(links(r#"<e>; title="x\"y"; rel=next"#)[0].rel.as_deref(), Some("next"));
+        assert!(links("<unclosed; rel=next").is_empty());
+        assert!(links("").is_empty());
+    }
+
+    #[test]
+    fn the_next_link_may_be_on_any_line() {
+        let mut h = HeaderMap::new();
+        h.append(LINK, r#"<https://x/1>; rel="prev""#.parse().unwrap());
+        h.append(LINK, "<https://x/3>; rel=next".parse().unwrap());
+        assert_eq!(Next::link_header(&h), Some(Next::Url("https://x/3".into())));
     }
 
     #[test]

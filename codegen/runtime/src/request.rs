@@ -25,7 +25,8 @@ pub struct Operation {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
-    /// Time for the whole request, response body included.
+    /// Time for the whole request, response body included; for a stream,
+    /// time until its response head.
     pub timeout: Option<Duration>,
     /// Headers added after the operation's own (and replacing them).
     pub headers: Vec<(String, String)>,
@@ -42,7 +43,8 @@ pub trait WithOptions: Sized {
     /// The builder's options, for the provided methods.
     fn options_mut(&mut self) -> &mut RequestOptions;
 
-    /// A timeout for this request alone.
+    /// A timeout for this request alone (for a stream, until its response
+    /// head).
     fn timeout(mut self, timeout: Duration) -> Self {
         self.options_mut().timeout = Some(timeout);
         self
@@ -67,7 +69,9 @@ pub trait WithOptions: Sized {
     }
 
     /// Sends an `Idempotency-Key` header, which also makes a POST or PATCH
-    /// safe to retry.
+    /// safe to retry. Where the spec names its own header for this (say
+    /// `X-Idempotency-Key`), its setter sends that one, and any header
+    /// whose name ends in `Idempotency-Key` makes the request retryable.
     fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options_mut().headers.push(("Idempotency-Key".into(), key.into()));
         self
@@ -168,6 +172,17 @@ impl Request {
     /// Whether the request carries a header, by name (any case).
     pub fn has_header(&self, name: &str) -> bool {
         self.headers.iter().chain(&self.options.headers).any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the request carries an idempotency key, in the header of
+    /// the IETF draft or one of the vendor spellings (`X-Idempotency-Key`,
+    /// `Stripe-Idempotency-Key`): the server then answers a repeat with the
+    /// first answer, so a POST may be retried.
+    pub(crate) fn has_idempotency_key(&self) -> bool {
+        const KEY: &str = "idempotency-key";
+        self.headers.iter().chain(&self.options.headers).any(|(n, _)| {
+            n.len() >= KEY.len() && n.is_char_boundary(n.len() - KEY.len()) && n[n.len() - KEY.len()..].eq_ignore_ascii_case(KEY)
+        })
     }
 
     /// A path parameter, by the name it has in the template.

@@ -77,8 +77,12 @@ impl serde::Serialize for Untyped {
     }
 }
 
-/// Whether a media type carries JSON (`application/json`, `*/*+json`,
-/// with or without parameters).
+/// Whether a media type carries JSON, with or without parameters:
+/// `application/json`, a `+json` suffix (`application/problem+json`), an
+/// `application/*-json` subtype (`application/x-json`), and `text/json`,
+/// which some servers send and which can only mean JSON. The JSON Lines
+/// types (`application/jsonl`, `application/x-ndjson`) are not: they hold
+/// many values.
 pub fn is_json(content_type: &str) -> bool {
     let essence = content_type
         .split(';')
@@ -86,7 +90,15 @@ pub fn is_json(content_type: &str) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    subtype.ends_with("+json")
+        || match kind {
+            "application" => subtype == "json" || subtype.ends_with("-json"),
+            "text" => subtype == "json" || subtype == "x-json",
+            _ => false,
+        }
 }
 
 /// A response read in full, not yet decoded.
@@ -134,6 +146,14 @@ impl RawResponse {
             .unwrap_or("")
     }
 
+    /// The `Content-Type`, when there is one and it is not JSON. A missing
+    /// one is taken to be what the spec says.
+    fn not_json(&self) -> Option<String> {
+        let value = self.headers.get(CONTENT_TYPE)?;
+        let shown = String::from_utf8_lossy(value.as_bytes());
+        (!shown.trim().is_empty() && !is_json(&shown)).then(|| shown.into_owned())
+    }
+
     fn decode_error(self, source: BodyError) -> Error {
         Error::Decode(Box::new(DecodeError {
             operation: self.operation,
@@ -152,8 +172,13 @@ impl RawResponse {
         }
     }
 
-    /// Decodes a JSON body.
+    /// Decodes a JSON body. A body whose `Content-Type` says it is not
+    /// JSON is not decoded, even if it parses: it is not what the spec
+    /// describes (a proxy's error page, a `null` in plain text).
     pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        if let Some(content_type) = self.not_json() {
+            return Err(self.decode_error(BodyError::NotJson(content_type)));
+        }
         match serde_json::from_slice(&self.body) {
             Ok(v) => Ok(self.ok(v)),
             Err(e) => Err(self.decode_error(BodyError::Json(e))),
@@ -224,7 +249,11 @@ impl RawResponse {
         B: DeserializeOwned,
         E: Send + Sync + 'static,
     {
-        let typed = serde_json::from_slice::<B>(&self.body).ok().map(|b| Box::new(wrap(b)) as Box<dyn std::any::Any + Send + Sync>);
+        let typed = match self.not_json() {
+            Some(_) => None,
+            None => serde_json::from_slice::<B>(&self.body).ok(),
+        };
+        let typed = typed.map(|b| Box::new(wrap(b)) as Box<dyn std::any::Any + Send + Sync>);
         self.into_api_error(typed)
     }
 
@@ -288,5 +317,68 @@ mod tests {
         assert!(is_json("application/vnd.github.v3+json"));
         assert!(!is_json("application/jsonl"));
         assert!(!is_json("text/plain"));
+        assert!(is_json("application/x-json"));
+        assert!(is_json("text/json; charset=utf-8"));
+        assert!(is_json("application/geo+json"));
+        assert!(!is_json("application/x-ndjson"));
+        assert!(!is_json("application/json-seq"));
+        assert!(!is_json("text/html"));
+        assert!(!is_json("json"));
+        assert!(!is_json(""));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Thing {
+        id: String,
+        count: u32,
+    }
+
+    fn assert_decode_error(err: Error, body: &[u8]) -> BodyError {
+        assert_eq!(err.status(), Some(StatusCode::OK));
+        assert_eq!(err.body().unwrap().as_ref(), body);
+        assert!(err.to_string().contains("could not decode the 200 OK response body"), "{err}");
+        match err {
+            Error::Decode(d) => d.source,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_under_another_content_type_is_a_decode_error() {
+        let body = br#"{"id":"a","count":1}"#;
+        let err = raw("text/html; charset=utf-8", body).json::<Thing>().unwrap_err();
+        match assert_decode_error(err, body) {
+            BodyError::NotJson(ct) => assert_eq!(ct, "text/html; charset=utf-8"),
+            other => panic!("{other:?}"),
+        }
+        let err = raw("text/plain", b"null").json::<Option<Thing>>().unwrap_err();
+        assert!(matches!(assert_decode_error(err, b"null"), BodyError::NotJson(_)));
+        // No content type: the spec is believed. JSON in any of its names
+        // is JSON.
+        for ct in ["", "application/json", "Application/JSON;charset=UTF-8", "application/vnd.api+json", "text/json"] {
+            let thing = raw(ct, body).json::<Thing>().unwrap_or_else(|e| panic!("{ct}: {e}")).body;
+            assert_eq!((thing.id.as_str(), thing.count), ("a", 1));
+        }
+    }
+
+    #[test]
+    fn json_of_the_wrong_shape_or_not_utf8_is_a_decode_error_with_the_body() {
+        let body = br#"{"id":7,"count":"many"}"#;
+        let err = raw("application/json", body).json::<Thing>().unwrap_err();
+        assert!(matches!(assert_decode_error(err, body), BodyError::Json(_)));
+        let body = b"{\"id\":\"\xff\xfe\",\"count\":1}";
+        let err = raw("application/json", body).json::<Thing>().unwrap_err();
+        assert!(matches!(assert_decode_error(err, body), BodyError::Json(_)));
+    }
+
+    #[test]
+    fn a_typed_error_needs_a_json_body() {
+        let typed = |ct| match raw(ct, br#""busy""#).typed_error::<String, String>(|s| s) {
+            Error::Api(e) => e.typed::<String>().cloned(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(typed("application/json").as_deref(), Some("busy"));
+        assert_eq!(typed("text/html"), None);
     }
 }
