@@ -91,3 +91,21 @@ fn prediction_status_is_an_open_enum() {
     assert_eq!(p.error, Some(None));
     assert_eq!(serde_json::to_value(&p).unwrap(), json!({"status": "succeeded", "output": ["a"], "error": null}));
 }
+
+#[test]
+fn nulls_the_api_sends_for_missing_details_round_trip() {
+    // As the API answers for a model with no description, owned by an
+    // account with no name or GitHub link, whose version names no Cog.
+    let model = json!({
+        "url": "https://replicate.com/acme/hello", "owner": "acme", "name": "hello",
+        "description": null, "visibility": "public", "github_url": null, "paper_url": null,
+        "license_url": null, "run_count": 0, "cover_image_url": null, "default_example": null,
+        "latest_version": {"id": "5c7d5dc6", "created_at": "2024-01-01T00:00:00.000000Z", "cog_version": null, "openapi_schema": {}}
+    });
+    let typed: types::Model = serde_json::from_value(model.clone()).unwrap();
+    assert_eq!(typed.description, Some(None));
+    assert_eq!(serde_json::to_value(&typed).unwrap(), model);
+    let account = json!({"type": "user", "username": "acme", "name": null, "github_url": null});
+    let typed: types::Account = serde_json::from_value(account.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), account);
+}

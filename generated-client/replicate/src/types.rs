@@ -566,8 +566,12 @@ pub struct ModelVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The version of Cog used to build the model version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cog_version: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub cog_version: Option<Option<String>>,
     /// An OpenAPI document describing the model's inputs and outputs: `components.schemas.Input` is the schema of a prediction's `input` and `components.schemas.Output` the schema of its `output`. See the docs on [Cog's supported input and output types](https://github.com/replicate/cog/blob/75b7802219e7cd4cee845e34c4c22139558615d4/docs/python.md#input-and-output-types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openapi_schema: Option<serde_json::Map<String, serde_json::Value>>,
@@ -623,9 +627,13 @@ pub struct Model {
     /// The name of the model. It is unique among all models owned by the same user or organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// A description of the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// A description of the model; `null` for models that have none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub description: Option<Option<String>>,
     /// Whether the model is public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ModelVisibility>,
@@ -748,12 +756,20 @@ pub struct Account {
     /// The username of the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// The name of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The GitHub URL of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_url: Option<String>,
+    /// The name of the account; `null` where it has none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub name: Option<Option<String>>,
+    /// The GitHub URL of the account; `null` where none is linked.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "apigen_runtime::double_option"
+    )]
+    pub github_url: Option<Option<String>>,
 }
 
 /// The account type of the creator. Can be a user or an organization.
