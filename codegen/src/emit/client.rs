@@ -810,6 +810,7 @@ fn error_variant_name(status: Status) -> String {
 /// The match arms that decode documented error bodies (flagged when the
 /// arm is a catch-all), and the enum of them.
 fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) {
+    let eq = super::partial_eq();
     let Some(enum_name) = &op.error_enum else { return (Vec::new(), TokenStream::new()) };
     let e = ident(enum_name);
     let mut variants = Vec::new();
@@ -853,7 +854,8 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
         arms,
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Debug, Clone)]
+            #eq
             pub enum #e {
                 #(#variants)*
             }
@@ -979,6 +981,7 @@ fn variant_name(status: Status) -> String {
 /// The success type, the match arms that decode it, and the enum of
 /// success bodies when they differ.
 fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, TokenStream) {
+    let eq = super::partial_eq();
     let successes = op.successes();
     if successes.is_empty() {
         // The spec lists no success: every 2xx is taken as it comes.
@@ -1017,7 +1020,8 @@ fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, Token
                 arms,
                 quote! {
                     #[doc = #doc]
-                    #[derive(Debug, Clone, PartialEq)]
+                    #[derive(Debug, Clone)]
+            #eq
                     pub enum #e {
                         #(#variants)*
                     }

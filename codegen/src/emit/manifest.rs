@@ -24,6 +24,11 @@ pub fn cargo_toml(api: &Api, opts: &Options) -> String {
     for dep in &opts.extra_dependencies {
         let _ = writeln!(out, "{dep}");
     }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[features]");
+    let _ = writeln!(out, "# `PartialEq` for every type of the API: costly to compile, so off unless");
+    let _ = writeln!(out, "# asked for (a `[dev-dependencies]` entry with it serves tests alone).");
+    let _ = writeln!(out, "partial-eq = []");
     if opts.standalone {
         let _ = writeln!(out);
         let _ = writeln!(out, "[workspace]");

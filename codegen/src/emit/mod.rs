@@ -116,6 +116,14 @@ fn without_bare_cr(src: String) -> String {
     src.replace("\r\n", "\n").replace('\r', " ")
 }
 
+/// `PartialEq` for a generated type, behind the crate's `partial-eq`
+/// feature: on an API's hundreds of types it is the most expensive derive
+/// to compile (about half of a debug build of the Oxide spec's crate), and
+/// most code never compares whole bodies. Open enums always have it.
+pub(crate) fn partial_eq() -> TokenStream {
+    quote!(#[cfg_attr(feature = "partial-eq", derive(PartialEq))])
+}
+
 /// Puts a blank line between items, which prettyplease does not, so that
 /// the generated files read like hand-written ones.
 fn space_items(src: &str) -> String {

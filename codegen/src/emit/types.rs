@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, ty_tokens, Ctx};
+use super::{docs, ident, partial_eq, ty_tokens, Ctx};
 use crate::ir::{Field, Ty, TypeDef, TypeKind};
 
 pub fn types_rs(ctx: &Ctx) -> TokenStream {
@@ -24,6 +24,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
     let doc = quote! { #doc #[doc = ""] #[doc = #origin] };
     let doc = if t.description.is_some() { doc } else { quote! { #[doc = #origin] } };
     let none = TokenStream::new();
+    let eq = partial_eq();
     match &t.kind {
         TypeKind::Struct { fields, additional } => {
             let fields_ir = fields;
@@ -47,7 +48,8 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let multipart = t.multipart.then(|| multipart_impl(&t.name, fields_ir, additional.is_some()));
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, #default serde::Serialize, serde::Deserialize)]
+                #eq
                 pub struct #name {
                     #(#fields)*
                     #extra
@@ -152,7 +154,8 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let fallback_doc = format!(" A `{tag}` this version does not know (or none), kept as it came.");
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq)]
+                #[derive(Clone, Debug)]
+                #eq
                 pub enum #name {
                     #(#vs)*
                     #[doc = #fallback_doc]
@@ -185,7 +188,8 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             });
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+                #eq
                 #[serde(untagged)]
                 pub enum #name {
                     #(#vs)*

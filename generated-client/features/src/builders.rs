@@ -253,7 +253,8 @@ static THINGS_GET: apigen_runtime::Operation = apigen_runtime::Operation {
 };
 
 /// The success responses of `things.get`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub enum ThingsGetResponse {
     /// The thing
     Ok(types::Thing),
@@ -262,7 +263,8 @@ pub enum ThingsGetResponse {
 }
 
 /// The documented error bodies of `things.get`; get one from an error with `error.as_api().and_then(|e| e.typed::<ThingsGetError>())`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub enum ThingsGetError {
     /// No such thing
     NotFound(types::NotFound),

@@ -89,7 +89,8 @@ apigen_runtime::integer_enum!(Level);
 /// An email address or an extension number (`anyOf`).
 ///
 /// Schema: `#/components/schemas/Thing/properties/contact`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[serde(untagged)]
 pub enum ThingContact {
     String(String),
@@ -97,7 +98,8 @@ pub enum ThingContact {
 }
 
 /// Schema: `#/components/schemas/Thing`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Thing {
     pub id: i64,
     pub kind: Kind,
@@ -140,7 +142,8 @@ pub struct Thing {
 }
 
 /// Schema: `#/components/schemas/ThingPatch`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ThingPatch {
     #[serde(
         default,
@@ -153,7 +156,8 @@ pub struct ThingPatch {
 }
 
 /// Schema: `#/components/schemas/Shape`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[serde(untagged)]
 pub enum Shape {
     Circle(Circle),
@@ -164,7 +168,8 @@ pub enum Shape {
 /// A union with a discriminator and a mapping.
 ///
 /// Schema: `#/components/schemas/Pet`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub enum Pet {
     /// `petType`: `cat`, `kitten`
     Cat(Cat),
@@ -204,7 +209,8 @@ impl<'de> serde::Deserialize<'de> for Pet {
 }
 
 /// Schema: `#/components/schemas/Cat`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
@@ -212,19 +218,22 @@ pub struct Cat {
 }
 
 /// Schema: `#/components/schemas/Dog`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Dog {
     pub bark: bool,
 }
 
 /// Schema: `#/components/schemas/Event/oneOf/0`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct EventCreated {
     pub id: String,
 }
 
 /// Schema: `#/components/schemas/Event/oneOf/1`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct EventDeleted {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,7 +243,8 @@ pub struct EventDeleted {
 /// A union without a discriminator whose variants each fix `type`.
 ///
 /// Schema: `#/components/schemas/Event`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub enum Event {
     /// `type`: `created`
     Created(EventCreated),
@@ -316,7 +326,8 @@ impl From<&str> for Size {
 apigen_runtime::string_enum!(Size);
 
 /// Schema: `#/components/schemas/Note`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Note {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,14 +347,16 @@ impl apigen_runtime::Multipart for Note {
 }
 
 /// Schema: `#/components/schemas/Circle`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Circle {
     #[serde(serialize_with = "apigen_runtime::number::serialize")]
     pub radius: f64,
 }
 
 /// Schema: `#/components/schemas/Square`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Square {
     pub name: String,
     #[serde(serialize_with = "apigen_runtime::number::serialize")]
@@ -351,13 +364,15 @@ pub struct Square {
 }
 
 /// Schema: `#/components/schemas/Named`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Named {
     pub name: String,
 }
 
 /// Schema: `#/components/schemas/Tree`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Tree {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
@@ -366,20 +381,23 @@ pub struct Tree {
 }
 
 /// Schema: `#/components/schemas/Job`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Job {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 }
 
 /// Schema: `#/components/schemas/NotFound`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct NotFound {
     pub message: String,
 }
 
 /// Schema: `#/components/schemas/Problem`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -393,21 +411,24 @@ pub struct Problem {
 /// Named as the inline page of `items.list` would be: the component keeps the name, the inline schema gets another.
 ///
 /// Schema: `#/components/schemas/ItemsListResponse`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ItemsListResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
 /// Schema: `#/components/schemas/Token`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Token {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
 /// Schema: `#/paths/~1items/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ItemsListResponse2 {
     pub data: Vec<Thing>,
     #[serde(
@@ -419,13 +440,15 @@ pub struct ItemsListResponse2 {
 }
 
 /// Schema: `#/paths/~1chat/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChatBody {
     pub prompt: String,
 }
 
 /// Schema: `#/paths/~1files/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FilesUploadBody {
     pub file: apigen_runtime::File,
     pub purpose: String,
@@ -452,7 +475,8 @@ impl apigen_runtime::Multipart for FilesUploadBody {
 }
 
 /// Schema: `#/paths/~1charges/post/parameters/0/schema`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateCreated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
@@ -461,14 +485,16 @@ pub struct ChargesCreateCreated {
 }
 
 /// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/items/items`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateBodyItemsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
 }
 
 /// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateBody {
     pub amount: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

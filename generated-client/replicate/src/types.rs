@@ -48,7 +48,8 @@ impl From<&str> for PredictionRequestWebhookEventsFilterItem {
 apigen_runtime::string_enum!(PredictionRequestWebhookEventsFilterItem);
 
 /// Schema: `#/components/schemas/prediction_request`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionRequest {
     /// The model's input as a JSON object. The input schema depends on what model you are running. To see the available inputs, click the "API" tab on the model you are running or [get the model version](#models.versions.get) and look at its `openapi_schema` property. For example, [stability-ai/sdxl](https://replicate.com/stability-ai/sdxl) takes `prompt` as an input.
     ///
@@ -101,7 +102,8 @@ pub struct PredictionRequest {
 }
 
 /// Schema: `#/components/schemas/training_request`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingRequest {
     /// A string representing the desired model to push to in the format `{destination_model_owner}/{destination_model_name}`. This should be an existing model owned by the user or organization making the API request. If the destination is invalid, the server will return an appropriate 4XX response.
     pub destination: String,
@@ -136,7 +138,8 @@ pub struct TrainingRequest {
 }
 
 /// Schema: `#/components/schemas/version_prediction_request`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct VersionPredictionRequest {
     /// The model's input as a JSON object. The input schema depends on what model you are running. To see the available inputs, click the "API" tab on the model you are running or [get the model version](#models.versions.get) and look at its `openapi_schema` property. For example, [stability-ai/sdxl](https://replicate.com/stability-ai/sdxl) takes `prompt` as an input.
     ///
@@ -284,7 +287,8 @@ apigen_runtime::string_enum!(PredictionSource);
 /// A convenience object that can be used to construct new API requests for the given prediction.
 ///
 /// Schema: `#/components/schemas/prediction/properties/urls`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionUrls {
     /// The URL to [get the prediction](#predictions.get).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,7 +307,8 @@ pub struct PredictionUrls {
 /// Metrics of the run. Terminated predictions (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
 ///
 /// Schema: `#/components/schemas/prediction/properties/metrics`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionMetrics {
     /// The amount of CPU or GPU time, in seconds, that the prediction used while running. It doesn't include time waiting for the prediction to start.
     #[serde(
@@ -327,7 +332,8 @@ pub struct PredictionMetrics {
 /// A prediction: a run of a model version on some input. It is the body of [get a prediction](#predictions.get), of the operations that create or cancel a prediction, and of the webhook requests sent for it.
 ///
 /// Schema: `#/components/schemas/prediction`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Prediction {
     /// The unique ID of the prediction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -441,7 +447,8 @@ apigen_runtime::string_enum!(TrainingSource);
 /// A convenience object that can be used to construct new API requests for the given training.
 ///
 /// Schema: `#/components/schemas/training/properties/urls`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingUrls {
     /// The URL to [get the training](#trainings.get).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -457,7 +464,8 @@ pub struct TrainingUrls {
 /// Metrics of the run. Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
 ///
 /// Schema: `#/components/schemas/training/properties/metrics`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingMetrics {
     /// The amount of CPU or GPU time, in seconds, that the training used while running. It doesn't include time waiting for the training to start.
     #[serde(
@@ -481,7 +489,8 @@ pub struct TrainingMetrics {
 /// A training: a run of a model version's `train()` function that creates a new version of the model at the destination. It is the body of [get a training](#trainings.get), of the operations that create or cancel a training, and of the webhook requests sent for it.
 ///
 /// Schema: `#/components/schemas/training`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Training {
     /// The unique ID of the training.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -557,7 +566,8 @@ pub struct Training {
 /// A version of a model. Every model describes its inputs and outputs with [OpenAPI Schema Objects](https://spec.openapis.org/oas/latest.html#schemaObject) in the `openapi_schema` property.
 ///
 /// Schema: `#/components/schemas/model_version`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelVersion {
     /// The ID of the model version, a 64-character string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -616,7 +626,8 @@ apigen_runtime::string_enum!(ModelVisibility);
 /// A model on Replicate.
 ///
 /// Schema: `#/components/schemas/model`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Model {
     /// The URL of the model's page on the Replicate website.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -692,7 +703,8 @@ pub struct Model {
 /// A curated collection of models.
 ///
 /// Schema: `#/components/schemas/collection`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Collection {
     /// The name of the collection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -747,7 +759,8 @@ apigen_runtime::string_enum!(AccountType);
 /// A user or organization account.
 ///
 /// Schema: `#/components/schemas/account`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Account {
     /// The account type. Can be a user or an organization.
     #[serde(rename = "type")]
@@ -811,7 +824,8 @@ apigen_runtime::string_enum!(DeploymentReleaseCreatedByType);
 /// The account that created the release.
 ///
 /// Schema: `#/components/schemas/deployment_release/properties/created_by`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentReleaseCreatedBy {
     /// The account type of the creator. Can be a user or an organization.
     #[serde(rename = "type")]
@@ -831,7 +845,8 @@ pub struct DeploymentReleaseCreatedBy {
 /// The hardware and scaling configuration of the release.
 ///
 /// Schema: `#/components/schemas/deployment_release/properties/configuration`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentReleaseConfiguration {
     /// The SKU for the hardware used to run the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -847,7 +862,8 @@ pub struct DeploymentReleaseConfiguration {
 /// A release of a deployment: the model version and configuration it runs. Updating any deployment properties creates a new release and increments its `number`.
 ///
 /// Schema: `#/components/schemas/deployment_release`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentRelease {
     /// The release number. This is an auto-incrementing integer that starts at 1, and is set automatically when a deployment is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -872,7 +888,8 @@ pub struct DeploymentRelease {
 /// A deployment of a model, with its current release.
 ///
 /// Schema: `#/components/schemas/deployment`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Deployment {
     /// The owner of the deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -888,7 +905,8 @@ pub struct Deployment {
 /// Hardware that models and deployments can run on, identified by its SKU.
 ///
 /// Schema: `#/components/schemas/hardware`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Hardware {
     /// The name of the hardware.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -901,7 +919,8 @@ pub struct Hardware {
 /// The signing secret for the default webhook endpoint, used to verify that webhook requests are coming from Replicate.
 ///
 /// Schema: `#/components/schemas/webhook_secret`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct WebhookSecret {
     /// The signing secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -911,7 +930,8 @@ pub struct WebhookSecret {
 /// A page of predictions, sorted with the most recent prediction first.
 ///
 /// Schema: `#/components/schemas/prediction_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionPage {
     /// A URL pointing to the next page of prediction objects if any.
     #[serde(
@@ -935,7 +955,8 @@ pub struct PredictionPage {
 /// A page of trainings, sorted with the most recent training first.
 ///
 /// Schema: `#/components/schemas/training_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingPage {
     /// A URL pointing to the next page of training objects if any.
     #[serde(
@@ -959,7 +980,8 @@ pub struct TrainingPage {
 /// A page of models, as returned by listing or searching public models.
 ///
 /// Schema: `#/components/schemas/model_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelPage {
     /// A URL pointing to the next page of model objects if any.
     #[serde(
@@ -983,7 +1005,8 @@ pub struct ModelPage {
 /// A page of model versions, sorted with the most recent version first.
 ///
 /// Schema: `#/components/schemas/model_version_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelVersionPage {
     /// A URL pointing to the next page of model version objects if any.
     #[serde(
@@ -1007,7 +1030,8 @@ pub struct ModelVersionPage {
 /// A page of collections. The collections in it do not list their models.
 ///
 /// Schema: `#/components/schemas/collection_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct CollectionPage {
     /// A URL pointing to the next page of collection objects if any.
     #[serde(
@@ -1031,7 +1055,8 @@ pub struct CollectionPage {
 /// A page of deployments, sorted with the most recent deployment first.
 ///
 /// Schema: `#/components/schemas/deployment_page`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentPage {
     /// A URL pointing to the next page of deployment objects if any
     #[serde(
@@ -1053,7 +1078,8 @@ pub struct DeploymentPage {
 }
 
 /// Schema: `#/paths/~1deployments/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentsCreateBody {
     /// The SKU for the hardware used to run the model. Possible values can be retrieved from the `hardware.list` endpoint.
     pub hardware: String,
@@ -1070,7 +1096,8 @@ pub struct DeploymentsCreateBody {
 }
 
 /// Schema: `#/paths/~1deployments~1{deployment_owner}~1{deployment_name}/patch/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentsUpdateBody {
     /// The SKU for the hardware used to run the model. Possible values can be retrieved from the `hardware.list` endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1123,7 +1150,8 @@ impl From<&str> for ModelsCreateBodyVisibility {
 apigen_runtime::string_enum!(ModelsCreateBodyVisibility);
 
 /// Schema: `#/paths/~1models/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelsCreateBody {
     /// A URL for the model's cover image. This should be an image file.
     #[serde(default, skip_serializing_if = "Option::is_none")]

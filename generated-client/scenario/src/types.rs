@@ -13,7 +13,8 @@ pub type PutModelsTrainRequest = serde_json::Map<String, serde_json::Value>;
 /// The response of `PUT /models/{modelId}/train`.
 ///
 /// Schema: `#/components/schemas/PutModelsTrainResponse`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PutModelsTrainResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<Job>,
@@ -40,7 +41,8 @@ pub struct PutModelsTrainResponse {
 /// The job that runs the training.
 ///
 /// Schema: `#/components/schemas/Job`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Job {
     #[serde(rename = "createdAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,7 +146,8 @@ apigen_runtime::string_enum!(JobStatus);
 /// One status a job went through, and when.
 ///
 /// Schema: `#/components/schemas/JobStatusHistoryEntry`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobStatusHistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -155,7 +158,8 @@ pub struct JobStatusHistoryEntry {
 /// What the job cost, in Creative Units (CU).
 ///
 /// Schema: `#/components/schemas/JobBilling`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobBilling {
     #[serde(rename = "cuCost")]
     #[serde(
@@ -176,7 +180,8 @@ pub struct JobBilling {
 /// Details of the job.
 ///
 /// Schema: `#/components/schemas/JobMetadata`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobMetadata {
     #[serde(rename = "assetIds")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,7 +213,8 @@ pub struct JobMetadata {
 /// One node of a job's workflow.
 ///
 /// Schema: `#/components/schemas/FlowNode`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -359,7 +365,8 @@ apigen_runtime::string_enum!(FlowNodeLogicType);
 /// The logic of a flow node.
 ///
 /// Schema: `#/components/schemas/FlowNodeLogic`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNodeLogic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Vec<FlowNodeLogicCase>>,
@@ -372,7 +379,8 @@ pub struct FlowNodeLogic {
 /// One case of a flow node's logic.
 ///
 /// Schema: `#/components/schemas/FlowNodeLogicCase`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNodeLogicCase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
@@ -383,7 +391,8 @@ pub struct FlowNodeLogicCase {
 /// An input: one of a model's inputs, or one of a flow node's inputs. `ref`, `value` and `items` appear on flow-node inputs only. `items` holds inputs of this same shape (a recursive structure).
 ///
 /// Schema: `#/components/schemas/ModelInput`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -569,7 +578,8 @@ apigen_runtime::string_enum!(ModelInputKind);
 /// The `ref` of a flow-node input: a node, a name in it, and conditions.
 ///
 /// Schema: `#/components/schemas/ModelInputRef`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInputRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditional: Option<Vec<String>>,
@@ -584,7 +594,8 @@ pub struct ModelInputRef {
 /// When an input is required.
 ///
 /// Schema: `#/components/schemas/ModelInputRequired`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInputRequired {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub always: Option<bool>,
@@ -602,7 +613,8 @@ pub struct ModelInputRequired {
 /// The model being trained.
 ///
 /// Schema: `#/components/schemas/Model`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Model {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -868,7 +880,8 @@ apigen_runtime::string_enum!(ModelType);
 /// The class of a model.
 ///
 /// Schema: `#/components/schemas/ModelClass`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelClass {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -925,7 +938,8 @@ apigen_runtime::string_enum!(ModelClassStatus);
 /// A concept of a model: a model id, an epoch of it, and a scale.
 ///
 /// Schema: `#/components/schemas/ModelConcept`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelConcept {
     #[serde(rename = "modelId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -944,7 +958,8 @@ pub struct ModelConcept {
 /// One training epoch of a model, with its assets.
 ///
 /// Schema: `#/components/schemas/ModelEpoch`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelEpoch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
@@ -955,7 +970,8 @@ pub struct ModelEpoch {
 /// An asset, by id and URL.
 ///
 /// Schema: `#/components/schemas/AssetReference`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct AssetReference {
     #[serde(rename = "assetId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -967,7 +983,8 @@ pub struct AssetReference {
 /// The training parameters of a model.
 ///
 /// Schema: `#/components/schemas/TrainingParameters`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<String>,
@@ -1157,7 +1174,8 @@ apigen_runtime::string_enum!(TrainingOptimizeFor);
 /// Performance statistics of a model, per variant.
 ///
 /// Schema: `#/components/schemas/PerformanceStats`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PerformanceStats {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<PerformanceStatsVariant>>,
@@ -1168,7 +1186,8 @@ pub struct PerformanceStats {
 /// Performance statistics of one variant of a model.
 ///
 /// Schema: `#/components/schemas/PerformanceStatsVariant`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PerformanceStatsVariant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability: Option<String>,
@@ -1244,7 +1263,8 @@ pub struct PerformanceStatsVariant {
 /// A model's score on an arena leaderboard.
 ///
 /// Schema: `#/components/schemas/ArenaScore`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ArenaScore {
     #[serde(rename = "arenaCategory")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1284,7 +1304,8 @@ pub struct ArenaScore {
 /// A training pair of a source and a target image, with an instruction.
 ///
 /// Schema: `#/components/schemas/TrainingImagePair`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingImagePair {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
@@ -1299,7 +1320,8 @@ pub struct TrainingImagePair {
 /// A training image of a model.
 ///
 /// Schema: `#/components/schemas/TrainingImage`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingImage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1321,7 +1343,8 @@ pub struct TrainingImage {
 /// The progress of a model's training. The timestamps are numbers here (not date-time strings as elsewhere).
 ///
 /// Schema: `#/components/schemas/TrainingProgress`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<TrainingStage>,
@@ -1384,7 +1407,8 @@ apigen_runtime::string_enum!(TrainingStage);
 /// Statistics of a model's training.
 ///
 /// Schema: `#/components/schemas/TrainingStats`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingStats {
     #[serde(rename = "endedAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1411,7 +1435,8 @@ pub struct TrainingStats {
 /// The UI configuration of a model.
 ///
 /// Schema: `#/components/schemas/UiConfig`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfig {
     /// UI settings per input, keyed by input name.
     #[serde(rename = "inputProperties")]
@@ -1440,7 +1465,8 @@ pub struct UiConfig {
 /// UI settings of one input.
 ///
 /// Schema: `#/components/schemas/UiConfigInputProperty`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigInputProperty {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collapsed: Option<bool>,
@@ -1449,7 +1475,8 @@ pub struct UiConfigInputProperty {
 /// The LoRAs component of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigLorasComponent`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigLorasComponent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -1467,7 +1494,8 @@ pub struct UiConfigLorasComponent {
 /// A preset of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigPreset`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigPreset {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
@@ -1478,7 +1506,8 @@ pub struct UiConfigPreset {
 /// The resolution component of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigResolutionComponent`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigResolutionComponent {
     #[serde(rename = "heightInput")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1495,7 +1524,8 @@ pub struct UiConfigResolutionComponent {
 /// A resolution preset.
 ///
 /// Schema: `#/components/schemas/UiConfigResolutionPreset`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigResolutionPreset {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
@@ -1508,7 +1538,8 @@ pub struct UiConfigResolutionPreset {
 /// The generate button of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigTriggerGenerate`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigTriggerGenerate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
