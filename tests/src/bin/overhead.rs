@@ -76,7 +76,8 @@ fn main() {
     let addr = std_listener.local_addr().unwrap();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(serve(TcpListener::from_std(std_listener).unwrap()));
+        // Inside the runtime: a tokio listener needs its reactor.
+        rt.block_on(async move { serve(TcpListener::from_std(std_listener).unwrap()).await });
     });
 
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
