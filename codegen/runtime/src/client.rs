@@ -269,6 +269,19 @@ impl Client {
         result
     }
 
+    /// As [`Client::open_stream`], for a response that is read as a
+    /// stream only when it is a success: any other is read, up to the body
+    /// cap, into the operation's error.
+    pub(crate) async fn open_success_stream(&self, req: &Request) -> Result<reqwest::Response, Error> {
+        let (resp, attempts) = self.open_stream(req).await?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let (op, status, headers) = (req.op.id, resp.status(), resp.headers().clone());
+        let body = self.read_body(op, resp, attempts).await?;
+        crate::response::RawResponse::new(op, status, headers, body).with_attempts(attempts).error()
+    }
+
     /// The next bytes of a stream's body; `None` at its end. Waits no
     /// longer than the stream idle timeout.
     pub(crate) async fn next_chunk(&self, resp: &mut reqwest::Response) -> Result<Option<bytes::Bytes>, Cut> {

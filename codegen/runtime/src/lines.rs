@@ -9,7 +9,6 @@ use crate::client::Client;
 use crate::error::{BodyError, DecodeError, Error};
 use crate::pages::BoxStream;
 use crate::request::Request;
-use crate::response::RawResponse;
 
 /// The record separator that starts each value of `application/json-seq`
 /// (RFC 7464); elsewhere it is only whitespace between values.
@@ -55,23 +54,13 @@ pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Req
                 }
             }
             let Some(body) = st.body.as_mut() else {
-                let (resp, attempts) = match st.client.open_stream(&st.req).await {
-                    Ok(opened) => opened,
+                match st.client.open_success_stream(&st.req).await {
+                    Ok(resp) => st.body = Some(resp),
                     Err(e) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                };
-                if !resp.status().is_success() {
-                    let (op, status, headers) = (st.req.op.id, resp.status(), resp.headers().clone());
-                    st.done = true;
-                    let error = match st.client.read_body(op, resp, attempts).await {
-                        Ok(body) => RawResponse::new(op, status, headers, body).with_attempts(attempts).error(),
-                        Err(e) => Err(e),
-                    };
-                    return Some((error, st));
                 }
-                st.body = Some(resp);
                 continue;
             };
             match st.client.next_chunk(body).await {

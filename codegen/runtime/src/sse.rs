@@ -18,7 +18,6 @@ use crate::client::{Client, Cut};
 use crate::error::{BodyError, DecodeError, Error};
 use crate::pages::BoxStream;
 use crate::request::Request;
-use crate::response::RawResponse;
 
 /// One event of a stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,23 +124,14 @@ pub fn events<T: Send + 'static>(client: Client, req: Request, parse: ParseData<
                 if !st.last_id.is_empty() {
                     req.header("Last-Event-ID", st.last_id.as_str());
                 }
-                let (resp, attempts) = match st.client.open_stream(&req).await {
-                    Ok(opened) => opened,
+                let resp = match st.client.open_success_stream(&req).await {
+                    Ok(resp) => resp,
                     Err(e) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
                 };
                 let (status, headers) = (resp.status(), resp.headers().clone());
-                if !status.is_success() {
-                    let op = req.op.id;
-                    st.done = true;
-                    let error = match st.client.read_body(op, resp, attempts).await {
-                        Ok(body) => RawResponse::new(op, status, headers, body).with_attempts(attempts).error(),
-                        Err(e) => Err(e),
-                    };
-                    return Some((error, st));
-                }
                 st.pending.store(0, Ordering::Relaxed);
                 let events = EventStream::new(body(st.client.clone(), resp, st.pending.clone()));
                 st.conn = Some(Connection { events, status, headers, own_id: false });
