@@ -210,6 +210,16 @@ fn body(client: Client, resp: reqwest::Response, pending: Arc<AtomicUsize>) -> B
             Err(cut) => Some((Err(Stop::Cut(cut)), None)),
         }
     });
+    capped(chunks, limit, pending)
+}
+
+/// `chunks` in slices of at most [`SLICE`] bytes, ending with
+/// [`Stop::TooLarge`] once more than `limit` bytes are `pending` (which the
+/// reader of events resets at each one).
+fn capped<S>(chunks: S, limit: usize, pending: Arc<AtomicUsize>) -> BoxStream<Result<bytes::Bytes, Stop>>
+where
+    S: futures_core::Stream<Item = Result<bytes::Bytes, Stop>> + Send + 'static,
+{
     let slices = chunks.flat_map(|chunk| {
         let pieces: Vec<Result<bytes::Bytes, Stop>> = match chunk {
             Ok(chunk) => (0..chunk.len()).step_by(SLICE).map(|at| Ok(chunk.slice(at..chunk.len().min(at + SLICE)))).collect(),
@@ -263,21 +273,8 @@ mod tests {
     /// what stopped them, if anything.
     async fn parse(chunks: &[&[u8]], limit: usize) -> (Vec<(String, String, String)>, Option<&'static str>) {
         let pending = Arc::new(AtomicUsize::new(0));
-        let owned: Vec<bytes::Bytes> = chunks.iter().map(|c| bytes::Bytes::copy_from_slice(c)).collect();
-        let counted = pending.clone();
-        let mut over = false;
-        let slices = stream::iter(owned)
-            .flat_map(|c| {
-                let pieces: Vec<bytes::Bytes> = (0..c.len()).step_by(SLICE).map(|at| c.slice(at..c.len().min(at + SLICE))).collect();
-                stream::iter(pieces)
-            })
-            .map(move |s| {
-                if over || counted.fetch_add(s.len(), Ordering::Relaxed) + s.len() > limit {
-                    over = true;
-                    return Err(Stop::TooLarge);
-                }
-                Ok(s)
-            });
+        let owned: Vec<Result<bytes::Bytes, Stop>> = chunks.iter().map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
+        let slices = capped(stream::iter(owned), limit, pending.clone());
         let mut events = EventStream::new(slices);
         let mut out = Vec::new();
         while let Some(ev) = events.next().await {
