@@ -8,13 +8,13 @@
 mod auth;
 mod body;
 mod client;
-pub mod double_option;
 mod encode;
 #[doc(hidden)]
 pub mod enums;
 mod error;
 mod lines;
 pub mod number;
+pub mod object;
 mod pages;
 mod request;
 mod response;

@@ -2,11 +2,14 @@
 //! a `next` URL in the body, a cursor echoed back as a query parameter, or
 //! a `Link: <...>; rel="next"` header.
 
+use std::any::Any;
 use std::collections::HashSet;
+use std::marker::PhantomData;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use futures_util::{stream, TryStreamExt};
+use futures_util::stream;
 use reqwest::header::{HeaderMap, LINK};
 
 use crate::client::Client;
@@ -81,9 +84,88 @@ pub fn pages<P: Send + 'static>(
     decode: Decode<P>,
     next: FindNext<P>,
 ) -> BoxStream<Result<P, Error>> {
+    // The paging is compiled once for all listings ([`erased_pages`]); per
+    // page type, only this step and [`Pages`]' `poll_next`.
+    let step: Step = Box::new(move |raw| {
+        let resp = decode(raw)?;
+        let following = next(&resp);
+        Ok((Box::new(resp.body), following))
+    });
+    Box::pin(Pages::<P> { pages: erased_pages(client, first, step), _page: PhantomData })
+}
+
+/// The items of every page, in order, as [`pages`] finds the pages.
+pub fn items<P: Send + 'static, I: Send + 'static>(
+    client: Client,
+    first: Request,
+    decode: Decode<P>,
+    next: FindNext<P>,
+    items_of: fn(P) -> Vec<I>,
+) -> BoxStream<Result<I, Error>> {
+    let step: Step = Box::new(move |raw| {
+        let resp = decode(raw)?;
+        let following = next(&resp);
+        Ok((Box::new(items_of(resp.body)), following))
+    });
+    Box::pin(Items::<I> { pages: erased_pages(client, first, step), page: Vec::new().into_iter() })
+}
+
+/// Each page's box, downcast to its page type.
+struct Pages<P> {
+    pages: BoxStream<Result<Box<dyn Any + Send>, Error>>,
+    _page: PhantomData<fn() -> P>,
+}
+
+impl<P: 'static> Stream for Pages<P> {
+    type Item = Result<P, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().pages.as_mut().poll_next(cx).map(|page| page.map(|page| page.map(unbox::<P>)))
+    }
+}
+
+/// Each page's items, one by one.
+struct Items<I> {
+    pages: BoxStream<Result<Box<dyn Any + Send>, Error>>,
+    page: std::vec::IntoIter<I>,
+}
+
+// Nothing of an `Items` is ever pinned in place: items are moved out.
+impl<I> Unpin for Items<I> {}
+
+impl<I: 'static> Stream for Items<I> {
+    type Item = Result<I, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.page.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match this.pages.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(page))) => this.page = unbox::<Vec<I>>(page).into_iter(),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+fn unbox<T: 'static>(page: Box<dyn Any + Send>) -> T {
+    match page.downcast::<T>() {
+        Ok(page) => *page,
+        Err(_) => unreachable!("every page comes from its own listing's step"),
+    }
+}
+
+/// Decodes a page, boxed, and finds where the next one is.
+type Step = Box<dyn Fn(RawResponse) -> Result<(Box<dyn Any + Send>, Option<Next>), Error> + Send + Sync>;
+
+fn erased_pages(client: Client, first: Request, step: Step) -> BoxStream<Result<Box<dyn Any + Send>, Error>> {
     let state = Some((first, HashSet::new()));
+    let step = std::sync::Arc::new(step);
     Box::pin(stream::unfold(state, move |state| {
         let client = client.clone();
+        let step = step.clone();
         async move {
             let (req, mut seen) = state?;
             seen.extend(client.page_key(&req));
@@ -91,9 +173,9 @@ pub fn pages<P: Send + 'static>(
                 Ok(raw) => raw,
                 Err(e) => return Some((Err(e), None)),
             };
-            match decode(raw) {
-                Ok(resp) => {
-                    let following = next(&resp).and_then(|n| {
+            match step(raw) {
+                Ok((page, next)) => {
+                    let following = next.and_then(|n| {
                         let mut req = req.clone();
                         n.apply(&mut req);
                         if client.page_key(&req).is_some_and(|key| seen.contains(&key)) {
@@ -102,7 +184,7 @@ pub fn pages<P: Send + 'static>(
                         }
                         Some((req, seen))
                     });
-                    Some((Ok(resp.body), following))
+                    Some((Ok(page), following))
                 }
                 Err(e) => Some((Err(e), None)),
             }
@@ -215,18 +297,6 @@ fn links(value: &str) -> Vec<Link<'_>> {
         }
     }
     out
-}
-
-/// The items of every page, in order.
-pub fn items<P: Send + 'static, I: Send + 'static>(
-    pages: BoxStream<Result<P, Error>>,
-    items_of: fn(P) -> Vec<I>,
-) -> BoxStream<Result<I, Error>> {
-    Box::pin(
-        pages
-            .map_ok(move |page| stream::iter(items_of(page).into_iter().map(Ok)))
-            .try_flatten(),
-    )
 }
 
 #[cfg(test)]

@@ -246,7 +246,10 @@ impl Request {
 
     /// A JSON body.
     pub fn json(&mut self, content_type: &'static str, body: &impl Serialize) -> &mut Self {
-        match serde_json::to_vec(body) {
+        // Through a `Value`, so that each body type is compiled for one
+        // serializer, the one its members are written with
+        // (`crate::object`).
+        match serde_json::to_value(body).and_then(|v| serde_json::to_vec(&v)) {
             Ok(bytes) => {
                 self.body = Some(Body {
                     content_type,

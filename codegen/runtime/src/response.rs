@@ -179,10 +179,17 @@ impl RawResponse {
         if let Some(content_type) = self.not_json() {
             return Err(self.decode_error(BodyError::NotJson(content_type)));
         }
-        match serde_json::from_slice(&self.body) {
+        // Through a `Value`, so that each body type is compiled for one
+        // deserializer, the one its members are read with
+        // (`crate::object`), not for `serde_json`'s reader as well.
+        match self.json_value().and_then(T::deserialize) {
             Ok(v) => Ok(self.ok(v)),
             Err(e) => Err(self.decode_error(BodyError::Json(e))),
         }
+    }
+
+    fn json_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_slice(&self.body)
     }
 
     /// Decodes a text body, which must be UTF-8.
@@ -251,7 +258,7 @@ impl RawResponse {
     {
         let typed = match self.not_json() {
             Some(_) => None,
-            None => serde_json::from_slice::<B>(&self.body).ok(),
+            None => self.json_value().and_then(B::deserialize).ok(),
         };
         let typed = typed.map(|b| Box::new(wrap(b)) as Box<dyn std::any::Any + Send + Sync>);
         self.into_api_error(typed)

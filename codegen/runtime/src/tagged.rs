@@ -8,7 +8,7 @@
 //! twice. Here the variant gets the whole object, and the tag is written
 //! only when the variant's value lacks it.
 
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::de::Deserializer;
 use serde::ser::{Error as _, Serialize, Serializer};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,14 +20,10 @@ pub fn split<'de, D: Deserializer<'de>>(deserializer: D, tag: &str) -> Result<(O
     Ok((found, value))
 }
 
-/// The variant's type from the whole value, tag included.
-pub fn variant<'de, D: Deserializer<'de>, T: DeserializeOwned>(value: Value) -> Result<T, D::Error> {
-    serde_json::from_value(value).map_err(D::Error::custom)
-}
-
-/// The variant's value, with `tag: value` added when it does not carry it.
-pub fn serialize<T: Serialize, S: Serializer>(variant: &T, tag: &str, value: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut json = serde_json::to_value(variant).map_err(S::Error::custom)?;
+/// The variant's value (`serde_json::to_value` of it), with `tag: value`
+/// added when it does not carry it. Generic only in the serializer.
+pub fn serialize<S: Serializer>(variant: Result<Value, serde_json::Error>, tag: &str, value: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut json = variant.map_err(S::Error::custom)?;
     if let Value::Object(map) = &mut json {
         if !map.contains_key(tag) {
             map.insert(tag.to_owned(), Value::String(value.to_owned()));
@@ -61,8 +57,8 @@ mod tests {
     impl serde::Serialize for Pet {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
-                Pet::Cat(v) => super::serialize(v, "kind", "cat", s),
-                Pet::Dog(v) => super::serialize(v, "kind", "dog", s),
+                Pet::Cat(v) => super::serialize(serde_json::to_value(v), "kind", "cat", s),
+                Pet::Dog(v) => super::serialize(serde_json::to_value(v), "kind", "dog", s),
                 Pet::Other(v) => v.serialize(s),
             }
         }
@@ -70,12 +66,15 @@ mod tests {
 
     impl<'de> serde::Deserialize<'de> for Pet {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let (tag, value) = super::split::<D>(d, "kind")?;
-            match tag.as_deref() {
-                Some("cat" | "kitten") => super::variant::<D, _>(value).map(Pet::Cat),
-                Some("dog") => super::variant::<D, _>(value).map(Pet::Dog),
-                _ => Ok(Pet::Other(value)),
+            fn variant(tag: Option<&str>, value: serde_json::Value) -> Result<Pet, serde_json::Error> {
+                match tag {
+                    Some("cat" | "kitten") => serde_json::from_value(value).map(Pet::Cat),
+                    Some("dog") => serde_json::from_value(value).map(Pet::Dog),
+                    _ => Ok(Pet::Other(value)),
+                }
             }
+            let (tag, value) = super::split::<D>(d, "kind")?;
+            crate::object::finish(variant(tag.as_deref(), value))
         }
     }
 

@@ -725,14 +725,18 @@ fn pagination(ctx: &Ctx, op: &Operation, page_ty: &TokenStream) -> TokenStream {
         }
     };
     quote! {
+        fn next_page(r: &Response<#page_ty>) -> Option<apigen_runtime::Next> {
+            #next
+        }
+
         /// Every page of the listing, from this request on, in order.
         pub fn pages(self) -> apigen_runtime::BoxStream<Result<#page_ty, Error>> {
-            apigen_runtime::pages(self.client.clone(), self.request(), Self::decode, |r| #next)
+            apigen_runtime::pages(self.client.clone(), self.request(), Self::decode, Self::next_page)
         }
 
         /// Every item of every page, in order.
         pub fn items(self) -> apigen_runtime::BoxStream<Result<#item, Error>> {
-            apigen_runtime::items(self.pages(), |p| #items)
+            apigen_runtime::items(self.client.clone(), self.request(), Self::decode, Self::next_page, |p| #items)
         }
     }
 }

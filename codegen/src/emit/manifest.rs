@@ -19,7 +19,7 @@ pub fn cargo_toml(api: &Api, opts: &Options) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "[dependencies]");
     let _ = writeln!(out, "apigen-runtime = {}", opts.runtime_dependency);
-    let _ = writeln!(out, "serde = {{ version = \"1\", features = [\"derive\"] }}");
+    let _ = writeln!(out, "serde = \"1\"");
     let _ = writeln!(out, "serde_json = \"1\"");
     for dep in &opts.extra_dependencies {
         let _ = writeln!(out, "{dep}");

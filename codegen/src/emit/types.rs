@@ -41,19 +41,20 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                 };
                 quote! {
                     /// Members not named in the schema.
-                    #[serde(flatten)]
                     pub additional_properties: #ty,
                 }
             });
             let multipart = t.multipart.then(|| multipart_impl(&t.name, fields_ir, additional.is_some()));
+            let serde = struct_serde(&name, fields_ir, additional.is_some());
             quote! {
                 #doc
-                #[derive(Clone, Debug, #default serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, #default)]
                 #eq
                 pub struct #name {
                     #(#fields)*
                     #extra
                 }
+                #serde
                 #multipart
             }
         }
@@ -144,12 +145,12 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let ser = variants.iter().map(|v| {
                 let id = ident(&v.ident);
                 let value = &v.tags[0];
-                quote!(#name::#id(v) => apigen_runtime::tagged::serialize(v, #tag, #value, serializer),)
+                quote!(#name::#id(v) => apigen_runtime::tagged::serialize(serde_json::to_value(v), #tag, #value, serializer),)
             });
             let de = variants.iter().map(|v| {
                 let id = ident(&v.ident);
                 let values = &v.tags;
-                quote!(Some(#(#values)|*) => apigen_runtime::tagged::variant::<D, _>(value).map(#name::#id),)
+                quote!(Some(#(#values)|*) => serde_json::from_value(value).map(#name::#id),)
             });
             let fallback_doc = format!(" A `{tag}` this version does not know (or none), kept as it came.");
             quote! {
@@ -171,11 +172,14 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                 }
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, #tag)?;
-                        match tag.as_deref() {
-                            #(#de)*
-                            _ => Ok(#name::#fallback(value)),
+                        fn variant(tag: Option<&str>, value: serde_json::Value) -> Result<#name, apigen_runtime::object::Error> {
+                            match tag {
+                                #(#de)*
+                                _ => Ok(#name::#fallback(value)),
+                            }
                         }
+                        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, #tag)?;
+                        apigen_runtime::object::finish(variant(tag.as_deref(), value))
                     }
                 }
             }
@@ -186,13 +190,30 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
                 let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));
                 quote!(#id(#ty),)
             });
+            let ids: Vec<_> = variants.iter().map(|v| ident(&v.ident)).collect();
+            let union = Literal::string(&t.name);
             quote! {
                 #doc
-                #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug)]
                 #eq
-                #[serde(untagged)]
                 pub enum #name {
                     #(#vs)*
+                }
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        match self {
+                            #( #name::#ids(v) => serde::Serialize::serialize(v, serializer), )*
+                        }
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        fn variants(u: &apigen_runtime::object::Untagged) -> Result<#name, apigen_runtime::object::Error> {
+                            #( if let Some(v) = u.attempt() { return Ok(#name::#ids(v)); } )*
+                            Err(u.no_match(#union))
+                        }
+                        apigen_runtime::object::finish(variants(&apigen_runtime::object::Untagged::new(deserializer)?))
+                    }
                 }
             }
         }
@@ -246,45 +267,128 @@ fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
     let none = TokenStream::new();
     let id = ident(&f.ident);
     let doc = docs::attrs([f.description.as_deref()]);
-    let rename = (f.ident != f.name).then(|| {
-        let name = &f.name;
-        quote!(#[serde(rename = #name)])
-    });
     let inner = ty_tokens(ctx, &f.ty, &none, Some(owner));
-    // A `number` prints whole values as integers, so that `0` read comes
-    // back `0`, not `0.0` (`apigen_runtime::number`).
-    let number = matches!(&f.ty, Ty::F64) || matches!(&f.ty, Ty::Option(t) if **t == Ty::F64);
-    let (ty, attr) = match (&f.ty, f.required) {
-        // Required and nullable: always sent, `null` when `None`.
-        (Ty::Option(_), true) if number => {
-            (inner, quote!(#[serde(default, serialize_with = "apigen_runtime::number::option::serialize")]))
-        }
-        (Ty::Option(_), true) => (inner, quote!(#[serde(default)])),
-        (_, true) if number => (inner, quote!(#[serde(serialize_with = "apigen_runtime::number::serialize")])),
-        (_, true) => (inner, TokenStream::new()),
-        // Optional and nullable: absent is `None`, null is `Some(None)`.
-        (Ty::Option(_), false) if number => (
-            quote!(Option<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "apigen_runtime::number::double_option")]),
-        ),
-        (Ty::Option(_), false) => (
-            quote!(Option<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "apigen_runtime::double_option")]),
-        ),
-        // Optional: left out when `None`.
-        (_, false) if number => (
-            quote!(Option<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "apigen_runtime::number::option::serialize")]),
-        ),
-        (_, false) => (
-            quote!(Option<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-        ),
+    let ty = match (&f.ty, f.required) {
+        (_, true) => inner,
+        // Optional: `None` when absent; optional and nullable: absent is
+        // `None`, null is `Some(None)`.
+        (_, false) => quote!(Option<#inner>),
     };
     quote! {
         #doc
-        #rename
-        #attr
         pub #id: #ty,
+    }
+}
+
+/// How a field is read and written: which [`apigen_runtime::object`]
+/// method, and whether its numbers print whole values as integers.
+#[derive(Clone, Copy, PartialEq)]
+enum Presence {
+    /// Required and not nullable.
+    Required,
+    /// Required and nullable: always sent, `null` when `None`; read as
+    /// `None` when absent too, as a lenient reader would.
+    RequiredNullable,
+    /// Optional: left out when `None`.
+    Optional,
+    /// Optional and nullable: absent is `None`, null is `Some(None)`.
+    OptionalNullable,
+}
+
+fn presence(f: &Field) -> Presence {
+    match (&f.ty, f.required) {
+        (Ty::Option(_), true) => Presence::RequiredNullable,
+        (_, true) => Presence::Required,
+        (Ty::Option(_), false) => Presence::OptionalNullable,
+        (_, false) => Presence::Optional,
+    }
+}
+
+/// Whether a field is an array, or a nullable one, read and written with
+/// the runtime's list methods.
+fn is_list(f: &Field) -> bool {
+    match &f.ty {
+        Ty::Vec(_) => true,
+        Ty::Option(inner) => matches!(**inner, Ty::Vec(_)),
+        _ => false,
+    }
+}
+
+/// `Serialize` and `Deserialize` for a struct, through the runtime's
+/// [`apigen_runtime::object`]: a line per field instead of serde's
+/// visitors, which cost most of a crate's compile time.
+fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -> TokenStream {
+    let reads = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.name;
+        let method = match (presence(f), is_list(f)) {
+            (Presence::Required, false) => quote!(required),
+            (Presence::RequiredNullable | Presence::Optional, false) => quote!(optional),
+            (Presence::OptionalNullable, false) => quote!(nullable),
+            (Presence::Required, true) => quote!(list),
+            (Presence::RequiredNullable | Presence::Optional, true) => quote!(optional_list),
+            (Presence::OptionalNullable, true) => quote!(nullable_list),
+        };
+        quote!(#id: o.#method(#wire)?,)
+    });
+    let writes = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.name;
+        // A `number` prints whole values as integers, so that `0` read
+        // comes back `0`, not `0.0` (`apigen_runtime::number`).
+        let number = matches!(&f.ty, Ty::F64) || matches!(&f.ty, Ty::Option(t) if **t == Ty::F64);
+        let p = presence(f);
+        let value = match (number, p) {
+            (false, _) => quote!(&v.#id),
+            (true, Presence::Required) => quote!(&apigen_runtime::number::Whole(v.#id)),
+            (true, Presence::RequiredNullable | Presence::Optional) => {
+                quote!(&v.#id.map(apigen_runtime::number::Whole))
+            }
+            (true, Presence::OptionalNullable) => quote!(&v.#id.map(|n| n.map(apigen_runtime::number::Whole))),
+        };
+        let method = match (p, is_list(f)) {
+            (Presence::Required, true) => quote!(list),
+            (Presence::Optional, true) => quote!(optional_list),
+            (Presence::OptionalNullable, true) => quote!(nullable_list),
+            (Presence::Required | Presence::RequiredNullable, _) => quote!(field),
+            (Presence::Optional, false) => quote!(optional),
+            (Presence::OptionalNullable, false) => quote!(nullable),
+        };
+        quote!(o.#method(#wire, #value)?;)
+    });
+    let (read_rest, write_rest) = if additional {
+        (quote!(additional_properties: o.rest()?,), quote!(o.rest(&v.additional_properties)?;))
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let (o, v) = if fields.is_empty() && !additional {
+        (quote!(_o), quote!(_v))
+    } else {
+        (quote!(mut o), quote!(v))
+    };
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fn fields(#v: &#name) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+                    #[allow(unused_mut)]
+                    let mut o = apigen_runtime::object::Writer::new();
+                    #(#writes)*
+                    #write_rest
+                    Ok(o)
+                }
+                apigen_runtime::object::write(serializer, fields(self))
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                fn fields(#o: apigen_runtime::object::Reader) -> Result<#name, apigen_runtime::object::Error> {
+                    Ok(#name {
+                        #(#reads)*
+                        #read_rest
+                    })
+                }
+                apigen_runtime::object::finish(fields(apigen_runtime::object::members(deserializer)?))
+            }
+        }
     }
 }

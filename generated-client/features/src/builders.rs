@@ -113,6 +113,15 @@ impl ItemsList {
         }
     }
 
+    fn next_page(
+        r: &Response<types::ItemsListResponse2>,
+    ) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::query(
+            "cursor",
+            r.body.next_cursor.as_ref().and_then(|v| v.as_deref()),
+        )
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
@@ -121,16 +130,19 @@ impl ItemsList {
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::query(
-                "cursor",
-                r.body.next_cursor.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Thing, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.data)
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.data,
+        )
     }
 }
 
@@ -215,19 +227,29 @@ impl ReposList {
         }
     }
 
+    fn next_page(r: &Response<Vec<String>>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::link_header(&r.headers)
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(self) -> apigen_runtime::BoxStream<Result<Vec<String>, Error>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::link_header(&r.headers),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<String, Error>> {
-        apigen_runtime::items(self.pages(), |p| p)
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p,
+        )
     }
 }
 

@@ -89,80 +89,208 @@ apigen_runtime::integer_enum!(Level);
 /// An email address or an extension number (`anyOf`).
 ///
 /// Schema: `#/components/schemas/Thing/properties/contact`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[serde(untagged)]
 pub enum ThingContact {
     String(String),
     Integer(i64),
 }
 
+impl serde::Serialize for ThingContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ThingContact::String(v) => serde::Serialize::serialize(v, serializer),
+            ThingContact::Integer(v) => serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ThingContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn variants(
+            u: &apigen_runtime::object::Untagged,
+        ) -> Result<ThingContact, apigen_runtime::object::Error> {
+            if let Some(v) = u.attempt() {
+                return Ok(ThingContact::String(v));
+            }
+            if let Some(v) = u.attempt() {
+                return Ok(ThingContact::Integer(v));
+            }
+            Err(u.no_match("ThingContact"))
+        }
+        apigen_runtime::object::finish(
+            variants(&apigen_runtime::object::Untagged::new(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Thing`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Thing {
     pub id: i64,
     pub kind: Kind,
     /// A Rust keyword as a property name.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
-    #[serde(rename = "2fa")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n2fa: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub note: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet: Option<Pet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Size>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Event>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Tree>,
     /// Anything at all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// An email address or an extension number (`anyOf`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ThingContact>,
 }
 
+impl serde::Serialize for Thing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Thing,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("id", &v.id)?;
+            o.field("kind", &v.kind)?;
+            o.optional("type", &v.type_)?;
+            o.optional("self", &v.self_)?;
+            o.optional("2fa", &v.n2fa)?;
+            o.optional("level", &v.level)?;
+            o.optional("labels", &v.labels)?;
+            o.nullable("note", &v.note)?;
+            o.optional("shape", &v.shape)?;
+            o.optional("pet", &v.pet)?;
+            o.optional("size", &v.size)?;
+            o.optional("event", &v.event)?;
+            o.optional("tree", &v.tree)?;
+            o.optional("value", &v.value)?;
+            o.optional("contact", &v.contact)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Thing {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Thing, apigen_runtime::object::Error> {
+            Ok(Thing {
+                id: o.required("id")?,
+                kind: o.required("kind")?,
+                type_: o.optional("type")?,
+                self_: o.optional("self")?,
+                n2fa: o.optional("2fa")?,
+                level: o.optional("level")?,
+                labels: o.optional("labels")?,
+                note: o.nullable("note")?,
+                shape: o.optional("shape")?,
+                pet: o.optional("pet")?,
+                size: o.optional("size")?,
+                event: o.optional("event")?,
+                tree: o.optional("tree")?,
+                value: o.optional("value")?,
+                contact: o.optional("contact")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/ThingPatch`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ThingPatch {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub note: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl serde::Serialize for ThingPatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ThingPatch,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("note", &v.note)?;
+            o.optional("labels", &v.labels)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ThingPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ThingPatch, apigen_runtime::object::Error> {
+            Ok(ThingPatch {
+                note: o.nullable("note")?,
+                labels: o.optional("labels")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Shape`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[serde(untagged)]
 pub enum Shape {
     Circle(Circle),
     Square(Square),
     String(String),
+}
+
+impl serde::Serialize for Shape {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shape::Circle(v) => serde::Serialize::serialize(v, serializer),
+            Shape::Square(v) => serde::Serialize::serialize(v, serializer),
+            Shape::String(v) => serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn variants(
+            u: &apigen_runtime::object::Untagged,
+        ) -> Result<Shape, apigen_runtime::object::Error> {
+            if let Some(v) = u.attempt() {
+                return Ok(Shape::Circle(v));
+            }
+            if let Some(v) = u.attempt() {
+                return Ok(Shape::Square(v));
+            }
+            if let Some(v) = u.attempt() {
+                return Ok(Shape::String(v));
+            }
+            Err(u.no_match("Shape"))
+        }
+        apigen_runtime::object::finish(
+            variants(&apigen_runtime::object::Untagged::new(deserializer)?),
+        )
+    }
 }
 
 /// A union with a discriminator and a mapping.
@@ -183,10 +311,20 @@ impl serde::Serialize for Pet {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Pet::Cat(v) => {
-                apigen_runtime::tagged::serialize(v, "petType", "cat", serializer)
+                apigen_runtime::tagged::serialize(
+                    serde_json::to_value(v),
+                    "petType",
+                    "cat",
+                    serializer,
+                )
             }
             Pet::Dog(v) => {
-                apigen_runtime::tagged::serialize(v, "petType", "dog", serializer)
+                apigen_runtime::tagged::serialize(
+                    serde_json::to_value(v),
+                    "petType",
+                    "dog",
+                    serializer,
+                )
             }
             Pet::Other(v) => serde::Serialize::serialize(v, serializer),
         }
@@ -197,47 +335,175 @@ impl<'de> serde::Deserialize<'de> for Pet {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "petType")?;
-        match tag.as_deref() {
-            Some("cat" | "kitten") => {
-                apigen_runtime::tagged::variant::<D, _>(value).map(Pet::Cat)
+        fn variant(
+            tag: Option<&str>,
+            value: serde_json::Value,
+        ) -> Result<Pet, apigen_runtime::object::Error> {
+            match tag {
+                Some("cat" | "kitten") => serde_json::from_value(value).map(Pet::Cat),
+                Some("dog") => serde_json::from_value(value).map(Pet::Dog),
+                _ => Ok(Pet::Other(value)),
             }
-            Some("dog") => apigen_runtime::tagged::variant::<D, _>(value).map(Pet::Dog),
-            _ => Ok(Pet::Other(value)),
         }
+        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "petType")?;
+        apigen_runtime::object::finish(variant(tag.as_deref(), value))
     }
 }
 
 /// Schema: `#/components/schemas/Cat`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Cat {
-    #[serde(rename = "petType")]
     pub pet_type: String,
     pub lives: i32,
 }
 
+impl serde::Serialize for Cat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Cat,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("petType", &v.pet_type)?;
+            o.field("lives", &v.lives)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Cat, apigen_runtime::object::Error> {
+            Ok(Cat {
+                pet_type: o.required("petType")?,
+                lives: o.required("lives")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Dog`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Dog {
     pub bark: bool,
 }
 
+impl serde::Serialize for Dog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Dog,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("bark", &v.bark)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Dog, apigen_runtime::object::Error> {
+            Ok(Dog { bark: o.required("bark")? })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Event/oneOf/0`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct EventCreated {
     pub id: String,
 }
 
+impl serde::Serialize for EventCreated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &EventCreated,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("id", &v.id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventCreated {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<EventCreated, apigen_runtime::object::Error> {
+            Ok(EventCreated {
+                id: o.required("id")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Event/oneOf/1`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct EventDeleted {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl serde::Serialize for EventDeleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &EventDeleted,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("id", &v.id)?;
+            o.optional("reason", &v.reason)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<EventDeleted, apigen_runtime::object::Error> {
+            Ok(EventDeleted {
+                id: o.required("id")?,
+                reason: o.optional("reason")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A union without a discriminator whose variants each fix `type`.
@@ -258,10 +524,20 @@ impl serde::Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Event::Created(v) => {
-                apigen_runtime::tagged::serialize(v, "type", "created", serializer)
+                apigen_runtime::tagged::serialize(
+                    serde_json::to_value(v),
+                    "type",
+                    "created",
+                    serializer,
+                )
             }
             Event::Deleted(v) => {
-                apigen_runtime::tagged::serialize(v, "type", "deleted", serializer)
+                apigen_runtime::tagged::serialize(
+                    serde_json::to_value(v),
+                    "type",
+                    "deleted",
+                    serializer,
+                )
             }
             Event::Other(v) => serde::Serialize::serialize(v, serializer),
         }
@@ -272,16 +548,18 @@ impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("created") => {
-                apigen_runtime::tagged::variant::<D, _>(value).map(Event::Created)
+        fn variant(
+            tag: Option<&str>,
+            value: serde_json::Value,
+        ) -> Result<Event, apigen_runtime::object::Error> {
+            match tag {
+                Some("created") => serde_json::from_value(value).map(Event::Created),
+                Some("deleted") => serde_json::from_value(value).map(Event::Deleted),
+                _ => Ok(Event::Other(value)),
             }
-            Some("deleted") => {
-                apigen_runtime::tagged::variant::<D, _>(value).map(Event::Deleted)
-            }
-            _ => Ok(Event::Other(value)),
         }
+        let (tag, value) = apigen_runtime::tagged::split::<D>(deserializer, "type")?;
+        apigen_runtime::object::finish(variant(tag.as_deref(), value))
     }
 }
 
@@ -326,12 +604,44 @@ impl From<&str> for Size {
 apigen_runtime::string_enum!(Size);
 
 /// Schema: `#/components/schemas/Note`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Note {
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
+}
+
+impl serde::Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Note,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("text", &v.text)?;
+            o.optional("pinned", &v.pinned)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Note {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Note, apigen_runtime::object::Error> {
+            Ok(Note {
+                text: o.required("text")?,
+                pinned: o.optional("pinned")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 impl apigen_runtime::Multipart for Note {
@@ -347,113 +657,479 @@ impl apigen_runtime::Multipart for Note {
 }
 
 /// Schema: `#/components/schemas/Circle`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Circle {
-    #[serde(serialize_with = "apigen_runtime::number::serialize")]
     pub radius: f64,
 }
 
+impl serde::Serialize for Circle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Circle,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("radius", &apigen_runtime::number::Whole(v.radius))?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Circle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Circle, apigen_runtime::object::Error> {
+            Ok(Circle {
+                radius: o.required("radius")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Square`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Square {
     pub name: String,
-    #[serde(serialize_with = "apigen_runtime::number::serialize")]
     pub side: f64,
 }
 
+impl serde::Serialize for Square {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Square,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("name", &v.name)?;
+            o.field("side", &apigen_runtime::number::Whole(v.side))?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Square {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Square, apigen_runtime::object::Error> {
+            Ok(Square {
+                name: o.required("name")?,
+                side: o.required("side")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Named`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Named {
     pub name: String,
 }
 
+impl serde::Serialize for Named {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Named,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("name", &v.name)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Named {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Named, apigen_runtime::object::Error> {
+            Ok(Named { name: o.required("name")? })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Tree`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Tree {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Tree>>,
 }
 
+impl serde::Serialize for Tree {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Tree,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("children", &v.children)?;
+            o.optional("parent", &v.parent)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tree {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Tree, apigen_runtime::object::Error> {
+            Ok(Tree {
+                children: o.optional_list("children")?,
+                parent: o.optional("parent")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Job`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Job {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 }
 
+impl serde::Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Job,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("job_id", &v.job_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Job {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Job, apigen_runtime::object::Error> {
+            Ok(Job {
+                job_id: o.optional("job_id")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/NotFound`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct NotFound {
     pub message: String,
 }
 
+impl serde::Serialize for NotFound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &NotFound,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("message", &v.message)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotFound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<NotFound, apigen_runtime::object::Error> {
+            Ok(NotFound {
+                message: o.required("message")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Problem`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Members not named in the schema.
-    #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Problem,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("title", &v.title)?;
+            o.optional("detail", &v.detail)?;
+            o.rest(&v.additional_properties)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Problem, apigen_runtime::object::Error> {
+            Ok(Problem {
+                title: o.optional("title")?,
+                detail: o.optional("detail")?,
+                additional_properties: o.rest()?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Named as the inline page of `items.list` would be: the component keeps the name, the inline schema gets another.
 ///
 /// Schema: `#/components/schemas/ItemsListResponse`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ItemsListResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
+impl serde::Serialize for ItemsListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ItemsListResponse,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("total", &v.total)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ItemsListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ItemsListResponse, apigen_runtime::object::Error> {
+            Ok(ItemsListResponse {
+                total: o.optional("total")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/Token`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Token {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
+impl serde::Serialize for Token {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Token,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("text", &v.text)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Token {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Token, apigen_runtime::object::Error> {
+            Ok(Token { text: o.optional("text")? })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1items/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ItemsListResponse2 {
     pub data: Vec<Thing>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next_cursor: Option<Option<String>>,
 }
 
+impl serde::Serialize for ItemsListResponse2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ItemsListResponse2,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.list("data", &v.data)?;
+            o.nullable("next_cursor", &v.next_cursor)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ItemsListResponse2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ItemsListResponse2, apigen_runtime::object::Error> {
+            Ok(ItemsListResponse2 {
+                data: o.list("data")?,
+                next_cursor: o.nullable("next_cursor")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1chat/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChatBody {
     pub prompt: String,
 }
 
+impl serde::Serialize for ChatBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ChatBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("prompt", &v.prompt)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChatBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ChatBody, apigen_runtime::object::Error> {
+            Ok(ChatBody {
+                prompt: o.required("prompt")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1files/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FilesUploadBody {
     pub file: apigen_runtime::File,
     pub purpose: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+
+impl serde::Serialize for FilesUploadBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &FilesUploadBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("file", &v.file)?;
+            o.field("purpose", &v.purpose)?;
+            o.optional_list("tags", &v.tags)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FilesUploadBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<FilesUploadBody, apigen_runtime::object::Error> {
+            Ok(FilesUploadBody {
+                file: o.required("file")?,
+                purpose: o.required("purpose")?,
+                tags: o.optional_list("tags")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 impl apigen_runtime::Multipart for FilesUploadBody {
@@ -475,30 +1151,124 @@ impl apigen_runtime::Multipart for FilesUploadBody {
 }
 
 /// Schema: `#/paths/~1charges/post/parameters/0/schema`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateCreated {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lt: Option<i64>,
 }
 
+impl serde::Serialize for ChargesCreateCreated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ChargesCreateCreated,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("gt", &v.gt)?;
+            o.optional("lt", &v.lt)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChargesCreateCreated {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ChargesCreateCreated, apigen_runtime::object::Error> {
+            Ok(ChargesCreateCreated {
+                gt: o.optional("gt")?,
+                lt: o.optional("lt")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/items/items`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateBodyItemsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
 }
 
+impl serde::Serialize for ChargesCreateBodyItemsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ChargesCreateBodyItemsItem,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("price", &v.price)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChargesCreateBodyItemsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ChargesCreateBodyItemsItem, apigen_runtime::object::Error> {
+            Ok(ChargesCreateBodyItemsItem {
+                price: o.optional("price")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1charges/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ChargesCreateBody {
     pub amount: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ChargesCreateBodyItemsItem>>,
+}
+
+impl serde::Serialize for ChargesCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ChargesCreateBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("amount", &v.amount)?;
+            o.optional("metadata", &v.metadata)?;
+            o.optional_list("items", &v.items)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChargesCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ChargesCreateBody, apigen_runtime::object::Error> {
+            Ok(ChargesCreateBody {
+                amount: o.required("amount")?,
+                metadata: o.optional("metadata")?,
+                items: o.optional_list("items")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }

@@ -187,6 +187,10 @@ impl CollectionsList {
         }
     }
 
+    fn next_page(r: &Response<types::CollectionPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
@@ -195,15 +199,19 @@ impl CollectionsList {
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Collection, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -418,6 +426,10 @@ impl DeploymentsList {
         }
     }
 
+    fn next_page(r: &Response<types::DeploymentPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
@@ -426,15 +438,19 @@ impl DeploymentsList {
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Deployment, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -1243,21 +1259,29 @@ impl ModelsList {
         }
     }
 
+    fn next_page(r: &Response<types::ModelPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -1492,21 +1516,29 @@ impl ModelsSearch {
         }
     }
 
+    fn next_page(r: &Response<types::ModelPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -1962,6 +1994,10 @@ impl ModelsVersionsList {
         }
     }
 
+    fn next_page(r: &Response<types::ModelVersionPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
@@ -1970,15 +2006,19 @@ impl ModelsVersionsList {
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::ModelVersion, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -2512,6 +2552,10 @@ impl PredictionsList {
         }
     }
 
+    fn next_page(r: &Response<types::PredictionPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(
         self,
@@ -2520,15 +2564,19 @@ impl PredictionsList {
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Prediction, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 
@@ -2983,21 +3031,29 @@ impl TrainingsList {
         }
     }
 
+    fn next_page(r: &Response<types::TrainingPage>) -> Option<apigen_runtime::Next> {
+        apigen_runtime::Next::url(r.body.next.as_ref().and_then(|v| v.as_deref()))
+    }
+
     /// Every page of the listing, from this request on, in order.
     pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::TrainingPage, Error>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
             Self::decode,
-            |r| apigen_runtime::Next::url(
-                r.body.next.as_ref().and_then(|v| v.as_deref()),
-            ),
+            Self::next_page,
         )
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Training, Error>> {
-        apigen_runtime::items(self.pages(), |p| p.results.unwrap_or_default())
+        apigen_runtime::items(
+            self.client.clone(),
+            self.request(),
+            Self::decode,
+            Self::next_page,
+            |p| p.results.unwrap_or_default(),
+        )
     }
 }
 

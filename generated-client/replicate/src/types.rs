@@ -48,7 +48,7 @@ impl From<&str> for PredictionRequestWebhookEventsFilterItem {
 apigen_runtime::string_enum!(PredictionRequestWebhookEventsFilterItem);
 
 /// Schema: `#/components/schemas/prediction_request`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionRequest {
     /// The model's input as a JSON object. The input schema depends on what model you are running. To see the available inputs, click the "API" tab on the model you are running or [get the model version](#models.versions.get) and look at its `openapi_schema` property. For example, [stability-ai/sdxl](https://replicate.com/stability-ai/sdxl) takes `prompt` as an input.
@@ -72,10 +72,8 @@ pub struct PredictionRequest {
     /// Request a URL to receive streaming output using [server-sent events (SSE)](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events).
     ///
     /// This field is no longer needed as the returned prediction will always have a `stream` entry in its `url` property if the model supports streaming.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
     /// An HTTPS URL for receiving a webhook when the prediction has new output. The webhook will be a POST request where the request body is the same as the response body of the [get prediction](#predictions.get) operation. If there are network problems, we will retry the webhook a few times, so make sure it can be safely called more than once. Replicate will not follow redirects when sending webhook requests to your service, so be sure to specify a URL that will resolve without redirecting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     /// By default, we will send requests to your webhook URL whenever there are new outputs or the prediction has finished. You can change which events trigger webhook requests by specifying `webhook_events_filter` in the prediction request:
     ///
@@ -97,12 +95,48 @@ pub struct PredictionRequest {
     /// ```
     ///
     /// Requests for event types `output` and `logs` will be sent at most once every 500ms. If you request `start` and `completed` webhooks, then they'll always be sent regardless of throttling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_events_filter: Option<Vec<PredictionRequestWebhookEventsFilterItem>>,
 }
 
+impl serde::Serialize for PredictionRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PredictionRequest,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("input", &v.input)?;
+            o.optional("stream", &v.stream)?;
+            o.optional("webhook", &v.webhook)?;
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PredictionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PredictionRequest, apigen_runtime::object::Error> {
+            Ok(PredictionRequest {
+                input: o.required("input")?,
+                stream: o.optional("stream")?,
+                webhook: o.optional("webhook")?,
+                webhook_events_filter: o.optional_list("webhook_events_filter")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/training_request`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingRequest {
     /// A string representing the desired model to push to in the format `{destination_model_owner}/{destination_model_name}`. This should be an existing model owned by the user or organization making the API request. If the destination is invalid, the server will return an appropriate 4XX response.
@@ -110,7 +144,6 @@ pub struct TrainingRequest {
     /// An object containing inputs to the Cog model's `train()` function.
     pub input: serde_json::Map<String, serde_json::Value>,
     /// An HTTPS URL for receiving a webhook when the training completes. The webhook will be a POST request where the request body is the same as the response body of the [get training](#trainings.get) operation. If there are network problems, we will retry the webhook a few times, so make sure it can be safely called more than once. Replicate will not follow redirects when sending webhook requests to your service, so be sure to specify a URL that will resolve without redirecting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     /// By default, we will send requests to your webhook URL whenever there are new outputs or the training has finished. You can change which events trigger webhook requests by specifying `webhook_events_filter` in the training request:
     ///
@@ -133,12 +166,48 @@ pub struct TrainingRequest {
     /// ```
     ///
     /// Requests for event types `output` and `logs` will be sent at most once every 500ms. If you request `start` and `completed` webhooks, then they'll always be sent regardless of throttling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_events_filter: Option<Vec<PredictionRequestWebhookEventsFilterItem>>,
 }
 
+impl serde::Serialize for TrainingRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingRequest,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("destination", &v.destination)?;
+            o.field("input", &v.input)?;
+            o.optional("webhook", &v.webhook)?;
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingRequest, apigen_runtime::object::Error> {
+            Ok(TrainingRequest {
+                destination: o.required("destination")?,
+                input: o.required("input")?,
+                webhook: o.optional("webhook")?,
+                webhook_events_filter: o.optional_list("webhook_events_filter")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/components/schemas/version_prediction_request`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct VersionPredictionRequest {
     /// The model's input as a JSON object. The input schema depends on what model you are running. To see the available inputs, click the "API" tab on the model you are running or [get the model version](#models.versions.get) and look at its `openapi_schema` property. For example, [stability-ai/sdxl](https://replicate.com/stability-ai/sdxl) takes `prompt` as an input.
@@ -162,12 +231,10 @@ pub struct VersionPredictionRequest {
     /// Request a URL to receive streaming output using [server-sent events (SSE)](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events).
     ///
     /// This field is no longer needed as the returned prediction will always have a `stream` entry in its `url` property if the model supports streaming.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
     /// The ID of the model version that you want to run.
     pub version: String,
     /// An HTTPS URL for receiving a webhook when the prediction has new output. The webhook will be a POST request where the request body is the same as the response body of the [get prediction](#predictions.get) operation. If there are network problems, we will retry the webhook a few times, so make sure it can be safely called more than once. Replicate will not follow redirects when sending webhook requests to your service, so be sure to specify a URL that will resolve without redirecting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     /// By default, we will send requests to your webhook URL whenever there are new outputs or the prediction has finished. You can change which events trigger webhook requests by specifying `webhook_events_filter` in the prediction request:
     ///
@@ -190,8 +257,46 @@ pub struct VersionPredictionRequest {
     /// ```
     ///
     /// Requests for event types `output` and `logs` will be sent at most once every 500ms. If you request `start` and `completed` webhooks, then they'll always be sent regardless of throttling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_events_filter: Option<Vec<PredictionRequestWebhookEventsFilterItem>>,
+}
+
+impl serde::Serialize for VersionPredictionRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &VersionPredictionRequest,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("input", &v.input)?;
+            o.optional("stream", &v.stream)?;
+            o.field("version", &v.version)?;
+            o.optional("webhook", &v.webhook)?;
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VersionPredictionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<VersionPredictionRequest, apigen_runtime::object::Error> {
+            Ok(VersionPredictionRequest {
+                input: o.required("input")?,
+                stream: o.optional("stream")?,
+                version: o.required("version")?,
+                webhook: o.optional("webhook")?,
+                webhook_events_filter: o.optional_list("webhook_events_filter")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The status of a prediction or a training:
@@ -287,125 +392,208 @@ apigen_runtime::string_enum!(PredictionSource);
 /// A convenience object that can be used to construct new API requests for the given prediction.
 ///
 /// Schema: `#/components/schemas/prediction/properties/urls`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionUrls {
     /// The URL to [get the prediction](#predictions.get).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get: Option<String>,
     /// The URL to [cancel the prediction](#predictions.cancel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel: Option<String>,
     /// Present if the requested model version supports streaming: an HTTPS URL that you can use to construct an [`EventSource`](https://developer.mozilla.org/en-US/docs/Web/API/EventSource) and receive the output as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
     /// The URL of the prediction's page on the Replicate website.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
+}
+
+impl serde::Serialize for PredictionUrls {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PredictionUrls,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("get", &v.get)?;
+            o.optional("cancel", &v.cancel)?;
+            o.optional("stream", &v.stream)?;
+            o.optional("web", &v.web)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PredictionUrls {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PredictionUrls, apigen_runtime::object::Error> {
+            Ok(PredictionUrls {
+                get: o.optional("get")?,
+                cancel: o.optional("cancel")?,
+                stream: o.optional("stream")?,
+                web: o.optional("web")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Metrics of the run. Terminated predictions (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
 ///
 /// Schema: `#/components/schemas/prediction/properties/metrics`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionMetrics {
     /// The amount of CPU or GPU time, in seconds, that the prediction used while running. It doesn't include time waiting for the prediction to start.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::number::double_option"
-    )]
     pub predict_time: Option<Option<f64>>,
     /// The total time, in seconds, the prediction took, including time waiting for it to start.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::number::double_option"
-    )]
     pub total_time: Option<Option<f64>>,
     /// Members not named in the schema.
-    #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for PredictionMetrics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PredictionMetrics,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable(
+                "predict_time",
+                &v.predict_time.map(|n| n.map(apigen_runtime::number::Whole)),
+            )?;
+            o.nullable(
+                "total_time",
+                &v.total_time.map(|n| n.map(apigen_runtime::number::Whole)),
+            )?;
+            o.rest(&v.additional_properties)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PredictionMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PredictionMetrics, apigen_runtime::object::Error> {
+            Ok(PredictionMetrics {
+                predict_time: o.nullable("predict_time")?,
+                total_time: o.nullable("total_time")?,
+                additional_properties: o.rest()?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A prediction: a run of a model version on some input. It is the body of [get a prediction](#predictions.get), of the operations that create or cancel a prediction, and of the webhook requests sent for it.
 ///
 /// Schema: `#/components/schemas/prediction`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Prediction {
     /// The unique ID of the prediction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The model identifier string in the format of `{model_owner}/{model_name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The unique ID of the model version used to create the prediction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The model's input as a JSON object, as given when the prediction was created. All input parameters are automatically removed after an hour, by default, for predictions created through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// The output of the model: any JSON value, depending on the model. In the case of success, it contains the output of the model. Any files are represented as HTTPS URLs, served by `replicate.delivery` and its subdomains; you'll need to pass the `Authorization` header to request them.
     ///
     /// Output values are automatically removed after an hour, by default, for predictions created through the API: the `output` key is still present, but its value is `null` after the output has been removed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub output: Option<Option<serde_json::Value>>,
     /// The logs written by the model while it ran. Logs are automatically removed after an hour, by default, for predictions created through the API.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub logs: Option<Option<String>>,
     /// In the case of failure, the error encountered during the prediction; `null` otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub error: Option<Option<serde_json::Value>>,
     /// The status of the prediction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PredictionStatus>,
     /// How the prediction was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<PredictionSource>,
     /// `true` if the input and output data has been deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_removed: Option<bool>,
     /// The time the prediction was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The time the prediction started running; unset until it has started.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub started_at: Option<Option<String>>,
     /// The time the prediction finished; unset until it has completed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub completed_at: Option<Option<String>>,
     /// A convenience object that can be used to construct new API requests for the given prediction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<PredictionUrls>,
     /// Metrics of the run. Terminated predictions (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub metrics: Option<Option<PredictionMetrics>>,
+}
+
+impl serde::Serialize for Prediction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Prediction,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional("model", &v.model)?;
+            o.optional("version", &v.version)?;
+            o.optional("input", &v.input)?;
+            o.nullable("output", &v.output)?;
+            o.nullable("logs", &v.logs)?;
+            o.nullable("error", &v.error)?;
+            o.optional("status", &v.status)?;
+            o.optional("source", &v.source)?;
+            o.optional("data_removed", &v.data_removed)?;
+            o.optional("created_at", &v.created_at)?;
+            o.nullable("started_at", &v.started_at)?;
+            o.nullable("completed_at", &v.completed_at)?;
+            o.optional("urls", &v.urls)?;
+            o.nullable("metrics", &v.metrics)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Prediction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Prediction, apigen_runtime::object::Error> {
+            Ok(Prediction {
+                id: o.optional("id")?,
+                model: o.optional("model")?,
+                version: o.optional("version")?,
+                input: o.optional("input")?,
+                output: o.nullable("output")?,
+                logs: o.nullable("logs")?,
+                error: o.nullable("error")?,
+                status: o.optional("status")?,
+                source: o.optional("source")?,
+                data_removed: o.optional("data_removed")?,
+                created_at: o.optional("created_at")?,
+                started_at: o.nullable("started_at")?,
+                completed_at: o.nullable("completed_at")?,
+                urls: o.optional("urls")?,
+                metrics: o.nullable("metrics")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// How the training was created.
@@ -447,144 +635,255 @@ apigen_runtime::string_enum!(TrainingSource);
 /// A convenience object that can be used to construct new API requests for the given training.
 ///
 /// Schema: `#/components/schemas/training/properties/urls`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingUrls {
     /// The URL to [get the training](#trainings.get).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get: Option<String>,
     /// The URL to [cancel the training](#trainings.cancel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel: Option<String>,
     /// The URL of the training's page on the Replicate website.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
+}
+
+impl serde::Serialize for TrainingUrls {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingUrls,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("get", &v.get)?;
+            o.optional("cancel", &v.cancel)?;
+            o.optional("web", &v.web)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingUrls {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingUrls, apigen_runtime::object::Error> {
+            Ok(TrainingUrls {
+                get: o.optional("get")?,
+                cancel: o.optional("cancel")?,
+                web: o.optional("web")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Metrics of the run. Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
 ///
 /// Schema: `#/components/schemas/training/properties/metrics`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingMetrics {
     /// The amount of CPU or GPU time, in seconds, that the training used while running. It doesn't include time waiting for the training to start.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::number::double_option"
-    )]
     pub predict_time: Option<Option<f64>>,
     /// The total time, in seconds, the training took, including time waiting for it to start.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::number::double_option"
-    )]
     pub total_time: Option<Option<f64>>,
     /// Members not named in the schema.
-    #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for TrainingMetrics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingMetrics,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable(
+                "predict_time",
+                &v.predict_time.map(|n| n.map(apigen_runtime::number::Whole)),
+            )?;
+            o.nullable(
+                "total_time",
+                &v.total_time.map(|n| n.map(apigen_runtime::number::Whole)),
+            )?;
+            o.rest(&v.additional_properties)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingMetrics, apigen_runtime::object::Error> {
+            Ok(TrainingMetrics {
+                predict_time: o.nullable("predict_time")?,
+                total_time: o.nullable("total_time")?,
+                additional_properties: o.rest()?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A training: a run of a model version's `train()` function that creates a new version of the model at the destination. It is the body of [get a training](#trainings.get), of the operations that create or cancel a training, and of the webhook requests sent for it.
 ///
 /// Schema: `#/components/schemas/training`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Training {
     /// The unique ID of the training.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The model identifier string, in the format of `{model_owner}/{model_name}`, of the model being trained.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The unique ID of the model version used to create the training.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The model the training pushes its new version to, in the format `{destination_model_owner}/{destination_model_name}`. It is an existing model owned by the user or organization that made the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// An object containing inputs to the Cog model's `train()` function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// The output of the training: any JSON value. In the case of success, it contains the output of the model (such as the new `version` and its `weights`). Any files are represented as HTTPS URLs; you'll need to pass the `Authorization` header to request them.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub output: Option<Option<serde_json::Value>>,
     /// The logs written by the model while it trained.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub logs: Option<Option<String>>,
     /// In the case of failure, the error encountered during the training; `null` otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub error: Option<Option<serde_json::Value>>,
     /// The status of the training.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PredictionStatus>,
     /// How the training was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<TrainingSource>,
     /// The time the training was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The time the training started running; unset until it has started.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub started_at: Option<Option<String>>,
     /// The time the training finished; unset until it has completed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub completed_at: Option<Option<String>>,
     /// A convenience object that can be used to construct new API requests for the given training.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<TrainingUrls>,
     /// Metrics of the run. Terminated trainings (with a status of `succeeded`, `failed`, or `canceled`) include a `metrics` object with a `predict_time` property.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub metrics: Option<Option<TrainingMetrics>>,
+}
+
+impl serde::Serialize for Training {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Training,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional("model", &v.model)?;
+            o.optional("version", &v.version)?;
+            o.optional("destination", &v.destination)?;
+            o.optional("input", &v.input)?;
+            o.nullable("output", &v.output)?;
+            o.nullable("logs", &v.logs)?;
+            o.nullable("error", &v.error)?;
+            o.optional("status", &v.status)?;
+            o.optional("source", &v.source)?;
+            o.optional("created_at", &v.created_at)?;
+            o.nullable("started_at", &v.started_at)?;
+            o.nullable("completed_at", &v.completed_at)?;
+            o.optional("urls", &v.urls)?;
+            o.nullable("metrics", &v.metrics)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Training {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Training, apigen_runtime::object::Error> {
+            Ok(Training {
+                id: o.optional("id")?,
+                model: o.optional("model")?,
+                version: o.optional("version")?,
+                destination: o.optional("destination")?,
+                input: o.optional("input")?,
+                output: o.nullable("output")?,
+                logs: o.nullable("logs")?,
+                error: o.nullable("error")?,
+                status: o.optional("status")?,
+                source: o.optional("source")?,
+                created_at: o.optional("created_at")?,
+                started_at: o.nullable("started_at")?,
+                completed_at: o.nullable("completed_at")?,
+                urls: o.optional("urls")?,
+                metrics: o.nullable("metrics")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A version of a model. Every model describes its inputs and outputs with [OpenAPI Schema Objects](https://spec.openapis.org/oas/latest.html#schemaObject) in the `openapi_schema` property.
 ///
 /// Schema: `#/components/schemas/model_version`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelVersion {
     /// The ID of the model version, a 64-character string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The time the version was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The version of Cog used to build the model version.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub cog_version: Option<Option<String>>,
     /// An OpenAPI document describing the model's inputs and outputs: `components.schemas.Input` is the schema of a prediction's `input` and `components.schemas.Output` the schema of its `output`. See the docs on [Cog's supported input and output types](https://github.com/replicate/cog/blob/75b7802219e7cd4cee845e34c4c22139558615d4/docs/python.md#input-and-output-types).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openapi_schema: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl serde::Serialize for ModelVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelVersion,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional("created_at", &v.created_at)?;
+            o.nullable("cog_version", &v.cog_version)?;
+            o.optional("openapi_schema", &v.openapi_schema)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelVersion, apigen_runtime::object::Error> {
+            Ok(ModelVersion {
+                id: o.optional("id")?,
+                created_at: o.optional("created_at")?,
+                cog_version: o.nullable("cog_version")?,
+                openapi_schema: o.optional("openapi_schema")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Whether the model is public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
@@ -626,51 +925,26 @@ apigen_runtime::string_enum!(ModelVisibility);
 /// A model on Replicate.
 ///
 /// Schema: `#/components/schemas/model`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Model {
     /// The URL of the model's page on the Replicate website.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The name of the user or organization that owns the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The name of the model. It is unique among all models owned by the same user or organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// A description of the model; `null` for models that have none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub description: Option<Option<String>>,
     /// Whether the model is public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ModelVisibility>,
     /// A URL for the model's source code on GitHub, if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub github_url: Option<Option<String>>,
     /// A URL for the model's paper, if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub paper_url: Option<Option<String>>,
     /// A URL for the model's license, if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub license_url: Option<Option<String>>,
     /// The number of times the model has been run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_count: Option<i64>,
     /// An HTTPS URL for an image file. This can be:
     ///
@@ -678,46 +952,117 @@ pub struct Model {
     /// - The output file of the example prediction, if the model author has not set a cover image.
     /// - The input file of the example prediction, if the model author has not set a cover image and the example prediction has no output file.
     /// - A generic fallback image.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub cover_image_url: Option<Option<String>>,
     /// A [prediction](#predictions.get) created with this model, as an example; `null` if there is none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub default_example: Option<Option<Prediction>>,
     /// The model's most recently pushed [version](#models.versions.get); `null` if no version has been pushed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub latest_version: Option<Option<ModelVersion>>,
+}
+
+impl serde::Serialize for Model {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Model,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("url", &v.url)?;
+            o.optional("owner", &v.owner)?;
+            o.optional("name", &v.name)?;
+            o.nullable("description", &v.description)?;
+            o.optional("visibility", &v.visibility)?;
+            o.nullable("github_url", &v.github_url)?;
+            o.nullable("paper_url", &v.paper_url)?;
+            o.nullable("license_url", &v.license_url)?;
+            o.optional("run_count", &v.run_count)?;
+            o.nullable("cover_image_url", &v.cover_image_url)?;
+            o.nullable("default_example", &v.default_example)?;
+            o.nullable("latest_version", &v.latest_version)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Model {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Model, apigen_runtime::object::Error> {
+            Ok(Model {
+                url: o.optional("url")?,
+                owner: o.optional("owner")?,
+                name: o.optional("name")?,
+                description: o.nullable("description")?,
+                visibility: o.optional("visibility")?,
+                github_url: o.nullable("github_url")?,
+                paper_url: o.nullable("paper_url")?,
+                license_url: o.nullable("license_url")?,
+                run_count: o.optional("run_count")?,
+                cover_image_url: o.nullable("cover_image_url")?,
+                default_example: o.nullable("default_example")?,
+                latest_version: o.nullable("latest_version")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A curated collection of models.
 ///
 /// Schema: `#/components/schemas/collection`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Collection {
     /// The name of the collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The slug of the collection, like `super-resolution` or `image-restoration`, used in its URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// A description of the collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The models in the collection. Present in [get a collection](#collections.get), not in the pages of [list collections](#collections.list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<Model>>,
+}
+
+impl serde::Serialize for Collection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Collection,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("name", &v.name)?;
+            o.optional("slug", &v.slug)?;
+            o.optional("description", &v.description)?;
+            o.optional_list("models", &v.models)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Collection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Collection, apigen_runtime::object::Error> {
+            Ok(Collection {
+                name: o.optional("name")?,
+                slug: o.optional("slug")?,
+                description: o.optional("description")?,
+                models: o.optional_list("models")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The account type. Can be a user or an organization.
@@ -759,30 +1104,54 @@ apigen_runtime::string_enum!(AccountType);
 /// A user or organization account.
 ///
 /// Schema: `#/components/schemas/account`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Account {
     /// The account type. Can be a user or an organization.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AccountType>,
     /// The username of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The name of the account; `null` where it has none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub name: Option<Option<String>>,
     /// The GitHub URL of the account; `null` where none is linked.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub github_url: Option<Option<String>>,
+}
+
+impl serde::Serialize for Account {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Account,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("type", &v.type_)?;
+            o.optional("username", &v.username)?;
+            o.nullable("name", &v.name)?;
+            o.nullable("github_url", &v.github_url)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Account, apigen_runtime::object::Error> {
+            Ok(Account {
+                type_: o.optional("type")?,
+                username: o.optional("username")?,
+                name: o.nullable("name")?,
+                github_url: o.nullable("github_url")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The account type of the creator. Can be a user or an organization.
@@ -824,261 +1193,597 @@ apigen_runtime::string_enum!(DeploymentReleaseCreatedByType);
 /// The account that created the release.
 ///
 /// Schema: `#/components/schemas/deployment_release/properties/created_by`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentReleaseCreatedBy {
     /// The account type of the creator. Can be a user or an organization.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DeploymentReleaseCreatedByType>,
     /// The username of the account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The name of the account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The GitHub URL of the account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_url: Option<String>,
+}
+
+impl serde::Serialize for DeploymentReleaseCreatedBy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentReleaseCreatedBy,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("type", &v.type_)?;
+            o.optional("username", &v.username)?;
+            o.optional("name", &v.name)?;
+            o.optional("github_url", &v.github_url)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentReleaseCreatedBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentReleaseCreatedBy, apigen_runtime::object::Error> {
+            Ok(DeploymentReleaseCreatedBy {
+                type_: o.optional("type")?,
+                username: o.optional("username")?,
+                name: o.optional("name")?,
+                github_url: o.optional("github_url")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The hardware and scaling configuration of the release.
 ///
 /// Schema: `#/components/schemas/deployment_release/properties/configuration`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentReleaseConfiguration {
     /// The SKU for the hardware used to run the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware: Option<String>,
     /// The minimum number of instances for scaling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_instances: Option<i64>,
     /// The maximum number of instances for scaling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_instances: Option<i64>,
+}
+
+impl serde::Serialize for DeploymentReleaseConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentReleaseConfiguration,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("hardware", &v.hardware)?;
+            o.optional("min_instances", &v.min_instances)?;
+            o.optional("max_instances", &v.max_instances)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentReleaseConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentReleaseConfiguration, apigen_runtime::object::Error> {
+            Ok(DeploymentReleaseConfiguration {
+                hardware: o.optional("hardware")?,
+                min_instances: o.optional("min_instances")?,
+                max_instances: o.optional("max_instances")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A release of a deployment: the model version and configuration it runs. Updating any deployment properties creates a new release and increments its `number`.
 ///
 /// Schema: `#/components/schemas/deployment_release`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentRelease {
     /// The release number. This is an auto-incrementing integer that starts at 1, and is set automatically when a deployment is created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
     /// The model identifier string in the format of `{model_owner}/{model_name}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The ID of the model version used in the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The time the release was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The account that created the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<DeploymentReleaseCreatedBy>,
     /// The hardware and scaling configuration of the release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<DeploymentReleaseConfiguration>,
+}
+
+impl serde::Serialize for DeploymentRelease {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentRelease,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("number", &v.number)?;
+            o.optional("model", &v.model)?;
+            o.optional("version", &v.version)?;
+            o.optional("created_at", &v.created_at)?;
+            o.optional("created_by", &v.created_by)?;
+            o.optional("configuration", &v.configuration)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentRelease, apigen_runtime::object::Error> {
+            Ok(DeploymentRelease {
+                number: o.optional("number")?,
+                model: o.optional("model")?,
+                version: o.optional("version")?,
+                created_at: o.optional("created_at")?,
+                created_by: o.optional("created_by")?,
+                configuration: o.optional("configuration")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A deployment of a model, with its current release.
 ///
 /// Schema: `#/components/schemas/deployment`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Deployment {
     /// The owner of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The name of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The current release of the deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_release: Option<DeploymentRelease>,
+}
+
+impl serde::Serialize for Deployment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Deployment,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("owner", &v.owner)?;
+            o.optional("name", &v.name)?;
+            o.optional("current_release", &v.current_release)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Deployment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Deployment, apigen_runtime::object::Error> {
+            Ok(Deployment {
+                owner: o.optional("owner")?,
+                name: o.optional("name")?,
+                current_release: o.optional("current_release")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Hardware that models and deployments can run on, identified by its SKU.
 ///
 /// Schema: `#/components/schemas/hardware`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Hardware {
     /// The name of the hardware.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The SKU of the hardware.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+}
+
+impl serde::Serialize for Hardware {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Hardware,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("name", &v.name)?;
+            o.optional("sku", &v.sku)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hardware {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Hardware, apigen_runtime::object::Error> {
+            Ok(Hardware {
+                name: o.optional("name")?,
+                sku: o.optional("sku")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The signing secret for the default webhook endpoint, used to verify that webhook requests are coming from Replicate.
 ///
 /// Schema: `#/components/schemas/webhook_secret`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct WebhookSecret {
     /// The signing secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+}
+
+impl serde::Serialize for WebhookSecret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &WebhookSecret,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("key", &v.key)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<WebhookSecret, apigen_runtime::object::Error> {
+            Ok(WebhookSecret {
+                key: o.optional("key")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of predictions, sorted with the most recent prediction first.
 ///
 /// Schema: `#/components/schemas/prediction_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PredictionPage {
     /// A URL pointing to the next page of prediction objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of prediction objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of prediction objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<Prediction>>,
+}
+
+impl serde::Serialize for PredictionPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PredictionPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PredictionPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PredictionPage, apigen_runtime::object::Error> {
+            Ok(PredictionPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of trainings, sorted with the most recent training first.
 ///
 /// Schema: `#/components/schemas/training_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingPage {
     /// A URL pointing to the next page of training objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of training objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of training objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<Training>>,
+}
+
+impl serde::Serialize for TrainingPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingPage, apigen_runtime::object::Error> {
+            Ok(TrainingPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of models, as returned by listing or searching public models.
 ///
 /// Schema: `#/components/schemas/model_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelPage {
     /// A URL pointing to the next page of model objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of model objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of model objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<Model>>,
+}
+
+impl serde::Serialize for ModelPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelPage, apigen_runtime::object::Error> {
+            Ok(ModelPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of model versions, sorted with the most recent version first.
 ///
 /// Schema: `#/components/schemas/model_version_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelVersionPage {
     /// A URL pointing to the next page of model version objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of model version objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of model version objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<ModelVersion>>,
+}
+
+impl serde::Serialize for ModelVersionPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelVersionPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelVersionPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelVersionPage, apigen_runtime::object::Error> {
+            Ok(ModelVersionPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of collections. The collections in it do not list their models.
 ///
 /// Schema: `#/components/schemas/collection_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct CollectionPage {
     /// A URL pointing to the next page of collection objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of collection objects if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of collection objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<Collection>>,
+}
+
+impl serde::Serialize for CollectionPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &CollectionPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CollectionPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<CollectionPage, apigen_runtime::object::Error> {
+            Ok(CollectionPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A page of deployments, sorted with the most recent deployment first.
 ///
 /// Schema: `#/components/schemas/deployment_page`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentPage {
     /// A URL pointing to the next page of deployment objects if any
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub next: Option<Option<String>>,
     /// A URL pointing to the previous page of deployment objects if any
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "apigen_runtime::double_option"
-    )]
     pub previous: Option<Option<String>>,
     /// An array containing a page of deployment objects
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<Deployment>>,
 }
 
+impl serde::Serialize for DeploymentPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentPage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.nullable("next", &v.next)?;
+            o.nullable("previous", &v.previous)?;
+            o.optional_list("results", &v.results)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentPage, apigen_runtime::object::Error> {
+            Ok(DeploymentPage {
+                next: o.nullable("next")?,
+                previous: o.nullable("previous")?,
+                results: o.optional_list("results")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1deployments/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentsCreateBody {
     /// The SKU for the hardware used to run the model. Possible values can be retrieved from the `hardware.list` endpoint.
@@ -1095,22 +1800,96 @@ pub struct DeploymentsCreateBody {
     pub version: String,
 }
 
+impl serde::Serialize for DeploymentsCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentsCreateBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.field("hardware", &v.hardware)?;
+            o.field("max_instances", &v.max_instances)?;
+            o.field("min_instances", &v.min_instances)?;
+            o.field("model", &v.model)?;
+            o.field("name", &v.name)?;
+            o.field("version", &v.version)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentsCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentsCreateBody, apigen_runtime::object::Error> {
+            Ok(DeploymentsCreateBody {
+                hardware: o.required("hardware")?,
+                max_instances: o.required("max_instances")?,
+                min_instances: o.required("min_instances")?,
+                model: o.required("model")?,
+                name: o.required("name")?,
+                version: o.required("version")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
+}
+
 /// Schema: `#/paths/~1deployments~1{deployment_owner}~1{deployment_name}/patch/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct DeploymentsUpdateBody {
     /// The SKU for the hardware used to run the model. Possible values can be retrieved from the `hardware.list` endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware: Option<String>,
     /// The maximum number of instances for scaling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_instances: Option<i64>,
     /// The minimum number of instances for scaling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_instances: Option<i64>,
     /// The ID of the model version that you want to deploy
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+impl serde::Serialize for DeploymentsUpdateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &DeploymentsUpdateBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("hardware", &v.hardware)?;
+            o.optional("max_instances", &v.max_instances)?;
+            o.optional("min_instances", &v.min_instances)?;
+            o.optional("version", &v.version)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentsUpdateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<DeploymentsUpdateBody, apigen_runtime::object::Error> {
+            Ok(DeploymentsUpdateBody {
+                hardware: o.optional("hardware")?,
+                max_instances: o.optional("max_instances")?,
+                min_instances: o.optional("min_instances")?,
+                version: o.optional("version")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Whether the model should be public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
@@ -1150,30 +1929,72 @@ impl From<&str> for ModelsCreateBodyVisibility {
 apigen_runtime::string_enum!(ModelsCreateBodyVisibility);
 
 /// Schema: `#/paths/~1models/post/requestBody/content/application~1json/schema`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelsCreateBody {
     /// A URL for the model's cover image. This should be an image file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_image_url: Option<String>,
     /// A description of the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A URL for the model's source code on GitHub.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_url: Option<String>,
     /// The SKU for the hardware used to run the model. Possible values can be retrieved from the `hardware.list` endpoint.
     pub hardware: String,
     /// A URL for the model's license.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license_url: Option<String>,
     /// The name of the model. This must be unique among all models owned by the user or organization.
     pub name: String,
     /// The name of the user or organization that will own the model. This must be the same as the user or organization that is making the API request. In other words, the API token used in the request must belong to this user or organization.
     pub owner: String,
     /// A URL for the model's paper.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paper_url: Option<String>,
     /// Whether the model should be public or private. A public model can be viewed and run by anyone, whereas a private model can be viewed and run only by the user or organization members that own the model.
     pub visibility: ModelsCreateBodyVisibility,
+}
+
+impl serde::Serialize for ModelsCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelsCreateBody,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("cover_image_url", &v.cover_image_url)?;
+            o.optional("description", &v.description)?;
+            o.optional("github_url", &v.github_url)?;
+            o.field("hardware", &v.hardware)?;
+            o.optional("license_url", &v.license_url)?;
+            o.field("name", &v.name)?;
+            o.field("owner", &v.owner)?;
+            o.optional("paper_url", &v.paper_url)?;
+            o.field("visibility", &v.visibility)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelsCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelsCreateBody, apigen_runtime::object::Error> {
+            Ok(ModelsCreateBody {
+                cover_image_url: o.optional("cover_image_url")?,
+                description: o.optional("description")?,
+                github_url: o.optional("github_url")?,
+                hardware: o.required("hardware")?,
+                license_url: o.optional("license_url")?,
+                name: o.required("name")?,
+                owner: o.required("owner")?,
+                paper_url: o.optional("paper_url")?,
+                visibility: o.required("visibility")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }

@@ -13,70 +13,128 @@ pub type PutModelsTrainRequest = serde_json::Map<String, serde_json::Value>;
 /// The response of `PUT /models/{modelId}/train`.
 ///
 /// Schema: `#/components/schemas/PutModelsTrainResponse`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PutModelsTrainResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<Job>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// Creative Units (CU) charged.
-    #[serde(rename = "creativeUnitsCost")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub creative_units_cost: Option<f64>,
     /// Creative Units (CU) discounted.
-    #[serde(rename = "creativeUnitsDiscount")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub creative_units_discount: Option<f64>,
+}
+
+impl serde::Serialize for PutModelsTrainResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PutModelsTrainResponse,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("job", &v.job)?;
+            o.optional("model", &v.model)?;
+            o.optional(
+                "creativeUnitsCost",
+                &v.creative_units_cost.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "creativeUnitsDiscount",
+                &v.creative_units_discount.map(apigen_runtime::number::Whole),
+            )?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PutModelsTrainResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PutModelsTrainResponse, apigen_runtime::object::Error> {
+            Ok(PutModelsTrainResponse {
+                job: o.optional("job")?,
+                model: o.optional("model")?,
+                creative_units_cost: o.optional("creativeUnitsCost")?,
+                creative_units_discount: o.optional("creativeUnitsDiscount")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The job that runs the training.
 ///
 /// Schema: `#/components/schemas/Job`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Job {
-    #[serde(rename = "createdAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(rename = "jobId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    #[serde(rename = "jobType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<JobMetadata>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub progress: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
-    #[serde(rename = "statusHistory")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_history: Option<Vec<JobStatusHistoryEntry>>,
-    #[serde(rename = "updatedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "authorId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing: Option<JobBilling>,
-    #[serde(rename = "ownerId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+}
+
+impl serde::Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Job,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("createdAt", &v.created_at)?;
+            o.optional("jobId", &v.job_id)?;
+            o.optional("jobType", &v.job_type)?;
+            o.optional("metadata", &v.metadata)?;
+            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole))?;
+            o.optional("status", &v.status)?;
+            o.optional_list("statusHistory", &v.status_history)?;
+            o.optional("updatedAt", &v.updated_at)?;
+            o.optional("authorId", &v.author_id)?;
+            o.optional("billing", &v.billing)?;
+            o.optional("ownerId", &v.owner_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Job {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Job, apigen_runtime::object::Error> {
+            Ok(Job {
+                created_at: o.optional("createdAt")?,
+                job_id: o.optional("jobId")?,
+                job_type: o.optional("jobType")?,
+                metadata: o.optional("metadata")?,
+                progress: o.optional("progress")?,
+                status: o.optional("status")?,
+                status_history: o.optional_list("statusHistory")?,
+                updated_at: o.optional("updatedAt")?,
+                author_id: o.optional("authorId")?,
+                billing: o.optional("billing")?,
+                owner_id: o.optional("ownerId")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The kind of job. The page shows only `assets-download`.
@@ -146,124 +204,251 @@ apigen_runtime::string_enum!(JobStatus);
 /// One status a job went through, and when.
 ///
 /// Schema: `#/components/schemas/JobStatusHistoryEntry`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobStatusHistoryEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
+}
+
+impl serde::Serialize for JobStatusHistoryEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &JobStatusHistoryEntry,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("date", &v.date)?;
+            o.optional("status", &v.status)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobStatusHistoryEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<JobStatusHistoryEntry, apigen_runtime::object::Error> {
+            Ok(JobStatusHistoryEntry {
+                date: o.optional("date")?,
+                status: o.optional("status")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// What the job cost, in Creative Units (CU).
 ///
 /// Schema: `#/components/schemas/JobBilling`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobBilling {
-    #[serde(rename = "cuCost")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub cu_cost: Option<f64>,
-    #[serde(rename = "cuDiscount")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub cu_discount: Option<f64>,
+}
+
+impl serde::Serialize for JobBilling {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &JobBilling,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("cuCost", &v.cu_cost.map(apigen_runtime::number::Whole))?;
+            o.optional("cuDiscount", &v.cu_discount.map(apigen_runtime::number::Whole))?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobBilling {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<JobBilling, apigen_runtime::object::Error> {
+            Ok(JobBilling {
+                cu_cost: o.optional("cuCost")?,
+                cu_discount: o.optional("cuDiscount")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Details of the job.
 ///
 /// Schema: `#/components/schemas/JobMetadata`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct JobMetadata {
-    #[serde(rename = "assetIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The nodes of the job's workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Vec<FlowNode>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// The job's input, free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Map<String, serde_json::Value>>,
     /// The job's output, free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(rename = "outputModelId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_model_id: Option<String>,
-    #[serde(rename = "workflowId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
-    #[serde(rename = "workflowJobId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_job_id: Option<String>,
+}
+
+impl serde::Serialize for JobMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &JobMetadata,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("assetIds", &v.asset_ids)?;
+            o.optional("error", &v.error)?;
+            o.optional_list("flow", &v.flow)?;
+            o.optional("hint", &v.hint)?;
+            o.optional("input", &v.input)?;
+            o.optional("output", &v.output)?;
+            o.optional("outputModelId", &v.output_model_id)?;
+            o.optional("workflowId", &v.workflow_id)?;
+            o.optional("workflowJobId", &v.workflow_job_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<JobMetadata, apigen_runtime::object::Error> {
+            Ok(JobMetadata {
+                asset_ids: o.optional_list("assetIds")?,
+                error: o.optional("error")?,
+                flow: o.optional_list("flow")?,
+                hint: o.optional("hint")?,
+                input: o.optional("input")?,
+                output: o.optional("output")?,
+                output_model_id: o.optional("outputModelId")?,
+                workflow_id: o.optional("workflowId")?,
+                workflow_job_id: o.optional("workflowJobId")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// One node of a job's workflow.
 ///
 /// Schema: `#/components/schemas/FlowNode`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNode {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FlowNodeStatus>,
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowNodeType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetReference>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Ids of the nodes this node depends on.
-    #[serde(rename = "dependsOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<Vec<String>>,
-    #[serde(rename = "includeOutputsInWorkflowJob")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_outputs_in_workflow_job: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<ModelInput>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<String>>,
-    #[serde(rename = "iterationIndex")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iteration_index: Option<i64>,
-    #[serde(rename = "jobId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logic: Option<FlowNodeLogic>,
-    #[serde(rename = "logicType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logic_type: Option<FlowNodeLogicType>,
-    #[serde(rename = "loopBodyNodeIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loop_body_node_ids: Option<Vec<String>>,
-    #[serde(rename = "loopNodeId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loop_node_id: Option<String>,
-    #[serde(rename = "modelId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
     /// The node's output, free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(rename = "workflowId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+}
+
+impl serde::Serialize for FlowNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &FlowNode,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional("status", &v.status)?;
+            o.optional("type", &v.type_)?;
+            o.optional_list("assets", &v.assets)?;
+            o.optional("count", &v.count)?;
+            o.optional_list("dependsOn", &v.depends_on)?;
+            o.optional(
+                "includeOutputsInWorkflowJob",
+                &v.include_outputs_in_workflow_job,
+            )?;
+            o.optional_list("inputs", &v.inputs)?;
+            o.optional_list("items", &v.items)?;
+            o.optional("iterationIndex", &v.iteration_index)?;
+            o.optional("jobId", &v.job_id)?;
+            o.optional("logic", &v.logic)?;
+            o.optional("logicType", &v.logic_type)?;
+            o.optional_list("loopBodyNodeIds", &v.loop_body_node_ids)?;
+            o.optional("loopNodeId", &v.loop_node_id)?;
+            o.optional("modelId", &v.model_id)?;
+            o.optional("output", &v.output)?;
+            o.optional("workflowId", &v.workflow_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<FlowNode, apigen_runtime::object::Error> {
+            Ok(FlowNode {
+                id: o.optional("id")?,
+                status: o.optional("status")?,
+                type_: o.optional("type")?,
+                assets: o.optional_list("assets")?,
+                count: o.optional("count")?,
+                depends_on: o.optional_list("dependsOn")?,
+                include_outputs_in_workflow_job: o
+                    .optional("includeOutputsInWorkflowJob")?,
+                inputs: o.optional_list("inputs")?,
+                items: o.optional_list("items")?,
+                iteration_index: o.optional("iterationIndex")?,
+                job_id: o.optional("jobId")?,
+                logic: o.optional("logic")?,
+                logic_type: o.optional("logicType")?,
+                loop_body_node_ids: o.optional_list("loopBodyNodeIds")?,
+                loop_node_id: o.optional("loopNodeId")?,
+                model_id: o.optional("modelId")?,
+                output: o.optional("output")?,
+                workflow_id: o.optional("workflowId")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The status of a flow node. The page shows only `failure`.
@@ -365,118 +550,216 @@ apigen_runtime::string_enum!(FlowNodeLogicType);
 /// The logic of a flow node.
 ///
 /// Schema: `#/components/schemas/FlowNodeLogic`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNodeLogic {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Vec<FlowNodeLogicCase>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transform: Option<String>,
+}
+
+impl serde::Serialize for FlowNodeLogic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &FlowNodeLogic,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("cases", &v.cases)?;
+            o.optional("default", &v.default)?;
+            o.optional("transform", &v.transform)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowNodeLogic {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<FlowNodeLogic, apigen_runtime::object::Error> {
+            Ok(FlowNodeLogic {
+                cases: o.optional_list("cases")?,
+                default: o.optional("default")?,
+                transform: o.optional("transform")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// One case of a flow node's logic.
 ///
 /// Schema: `#/components/schemas/FlowNodeLogicCase`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct FlowNodeLogicCase {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl serde::Serialize for FlowNodeLogicCase {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &FlowNodeLogicCase,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("condition", &v.condition)?;
+            o.optional("value", &v.value)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowNodeLogicCase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<FlowNodeLogicCase, apigen_runtime::object::Error> {
+            Ok(FlowNodeLogicCase {
+                condition: o.optional("condition")?,
+                value: o.optional("value")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// An input: one of a model's inputs, or one of a flow node's inputs. `ref`, `value` and `items` appear on flow-node inputs only. `items` holds inputs of this same shape (a recursive structure).
 ///
 /// Schema: `#/components/schemas/ModelInput`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ModelInputType>,
-    #[serde(rename = "allowedValues")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<serde_json::Value>>,
-    #[serde(rename = "backgroundBehavior")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_behavior: Option<ModelInputBackgroundBehavior>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<bool>,
-    #[serde(rename = "costImpact")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_impact: Option<bool>,
     /// The default value; any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Vec<ModelInput>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<ModelInputKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "maskFrom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_from: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub max: Option<f64>,
-    #[serde(rename = "maxLength")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    #[serde(rename = "maxSize")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub min: Option<f64>,
-    #[serde(rename = "minLength")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    #[serde(rename = "modelTypes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_types: Option<Vec<ModelType>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<bool>,
-    #[serde(rename = "promptSpark")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_spark: Option<bool>,
-    #[serde(rename = "ref")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<ModelInputRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<ModelInputRequired>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub step: Option<f64>,
     /// The input's value; any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+}
+
+impl serde::Serialize for ModelInput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelInput,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("name", &v.name)?;
+            o.optional("type", &v.type_)?;
+            o.optional_list("allowedValues", &v.allowed_values)?;
+            o.optional("backgroundBehavior", &v.background_behavior)?;
+            o.optional("color", &v.color)?;
+            o.optional("costImpact", &v.cost_impact)?;
+            o.optional("default", &v.default)?;
+            o.optional("description", &v.description)?;
+            o.optional("group", &v.group)?;
+            o.optional("hint", &v.hint)?;
+            o.optional_list("inputs", &v.inputs)?;
+            o.optional_list("items", &v.items)?;
+            o.optional("kind", &v.kind)?;
+            o.optional("label", &v.label)?;
+            o.optional("maskFrom", &v.mask_from)?;
+            o.optional("max", &v.max.map(apigen_runtime::number::Whole))?;
+            o.optional("maxLength", &v.max_length)?;
+            o.optional("maxSize", &v.max_size)?;
+            o.optional("min", &v.min.map(apigen_runtime::number::Whole))?;
+            o.optional("minLength", &v.min_length)?;
+            o.optional_list("modelTypes", &v.model_types)?;
+            o.optional("parent", &v.parent)?;
+            o.optional("placeholder", &v.placeholder)?;
+            o.optional("prompt", &v.prompt)?;
+            o.optional("promptSpark", &v.prompt_spark)?;
+            o.optional("ref", &v.ref_)?;
+            o.optional("required", &v.required)?;
+            o.optional("step", &v.step.map(apigen_runtime::number::Whole))?;
+            o.optional("value", &v.value)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelInput, apigen_runtime::object::Error> {
+            Ok(ModelInput {
+                name: o.optional("name")?,
+                type_: o.optional("type")?,
+                allowed_values: o.optional_list("allowedValues")?,
+                background_behavior: o.optional("backgroundBehavior")?,
+                color: o.optional("color")?,
+                cost_impact: o.optional("costImpact")?,
+                default: o.optional("default")?,
+                description: o.optional("description")?,
+                group: o.optional("group")?,
+                hint: o.optional("hint")?,
+                inputs: o.optional_list("inputs")?,
+                items: o.optional_list("items")?,
+                kind: o.optional("kind")?,
+                label: o.optional("label")?,
+                mask_from: o.optional("maskFrom")?,
+                max: o.optional("max")?,
+                max_length: o.optional("maxLength")?,
+                max_size: o.optional("maxSize")?,
+                min: o.optional("min")?,
+                min_length: o.optional("minLength")?,
+                model_types: o.optional_list("modelTypes")?,
+                parent: o.optional("parent")?,
+                placeholder: o.optional("placeholder")?,
+                prompt: o.optional("prompt")?,
+                prompt_spark: o.optional("promptSpark")?,
+                ref_: o.optional("ref")?,
+                required: o.optional("required")?,
+                step: o.optional("step")?,
+                value: o.optional("value")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The type of an input. The page shows only `boolean`.
@@ -578,143 +861,250 @@ apigen_runtime::string_enum!(ModelInputKind);
 /// The `ref` of a flow-node input: a node, a name in it, and conditions.
 ///
 /// Schema: `#/components/schemas/ModelInputRef`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInputRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditional: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
+}
+
+impl serde::Serialize for ModelInputRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelInputRef,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("conditional", &v.conditional)?;
+            o.optional("equal", &v.equal)?;
+            o.optional("name", &v.name)?;
+            o.optional("node", &v.node)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelInputRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelInputRef, apigen_runtime::object::Error> {
+            Ok(ModelInputRef {
+                conditional: o.optional_list("conditional")?,
+                equal: o.optional("equal")?,
+                name: o.optional("name")?,
+                node: o.optional("node")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// When an input is required.
 ///
 /// Schema: `#/components/schemas/ModelInputRequired`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelInputRequired {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub always: Option<bool>,
-    #[serde(rename = "conditionalValues")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditional_values: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(rename = "ifDefined")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub if_defined: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(rename = "ifNotDefined")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub if_not_defined: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl serde::Serialize for ModelInputRequired {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelInputRequired,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("always", &v.always)?;
+            o.optional("conditionalValues", &v.conditional_values)?;
+            o.optional("ifDefined", &v.if_defined)?;
+            o.optional("ifNotDefined", &v.if_not_defined)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelInputRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelInputRequired, apigen_runtime::object::Error> {
+            Ok(ModelInputRequired {
+                always: o.optional("always")?,
+                conditional_values: o.optional("conditionalValues")?,
+                if_defined: o.optional("ifDefined")?,
+                if_not_defined: o.optional("ifNotDefined")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The model being trained.
 ///
 /// Schema: `#/components/schemas/Model`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct Model {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<ModelCapability>>,
-    #[serde(rename = "collectionIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    #[serde(rename = "createdAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<bool>,
-    #[serde(rename = "exampleAssetIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example_asset_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<ModelPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ModelSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ModelStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(rename = "trainingImagesNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_images_number: Option<i64>,
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ModelType>,
-    #[serde(rename = "updatedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "accessRestrictions")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_restrictions: Option<i64>,
-    #[serde(rename = "authorId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<ModelClass>,
-    #[serde(rename = "compliantModelIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliant_model_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concepts: Option<Vec<ModelConcept>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs: Option<Vec<ModelEpoch>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<ModelInput>>,
-    #[serde(rename = "modelKeyword")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_keyword: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "negativePromptEmbedding")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt_embedding: Option<String>,
-    #[serde(rename = "ownerId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<TrainingParameters>,
-    #[serde(rename = "parentModelId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_model_id: Option<String>,
-    #[serde(rename = "performanceStats")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance_stats: Option<PerformanceStats>,
-    #[serde(rename = "promptEmbedding")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_embedding: Option<String>,
-    #[serde(rename = "shortDescription")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_description: Option<String>,
-    #[serde(rename = "softDeletionOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_deletion_on: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<AssetReference>,
-    #[serde(rename = "trainingImagePairs")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_image_pairs: Option<Vec<TrainingImagePair>>,
-    #[serde(rename = "trainingImages")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_images: Option<Vec<TrainingImage>>,
-    #[serde(rename = "trainingProgress")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_progress: Option<TrainingProgress>,
-    #[serde(rename = "trainingStats")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_stats: Option<TrainingStats>,
-    #[serde(rename = "uiConfig")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui_config: Option<UiConfig>,
-    #[serde(rename = "userId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl serde::Serialize for Model {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &Model,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional_list("capabilities", &v.capabilities)?;
+            o.optional_list("collectionIds", &v.collection_ids)?;
+            o.optional("createdAt", &v.created_at)?;
+            o.optional("custom", &v.custom)?;
+            o.optional_list("exampleAssetIds", &v.example_asset_ids)?;
+            o.optional("privacy", &v.privacy)?;
+            o.optional("source", &v.source)?;
+            o.optional("status", &v.status)?;
+            o.optional_list("tags", &v.tags)?;
+            o.optional("trainingImagesNumber", &v.training_images_number)?;
+            o.optional("type", &v.type_)?;
+            o.optional("updatedAt", &v.updated_at)?;
+            o.optional("accessRestrictions", &v.access_restrictions)?;
+            o.optional("authorId", &v.author_id)?;
+            o.optional("class", &v.class)?;
+            o.optional_list("compliantModelIds", &v.compliant_model_ids)?;
+            o.optional_list("concepts", &v.concepts)?;
+            o.optional("epoch", &v.epoch)?;
+            o.optional_list("epochs", &v.epochs)?;
+            o.optional_list("inputs", &v.inputs)?;
+            o.optional("modelKeyword", &v.model_keyword)?;
+            o.optional("name", &v.name)?;
+            o.optional("negativePromptEmbedding", &v.negative_prompt_embedding)?;
+            o.optional("ownerId", &v.owner_id)?;
+            o.optional("parameters", &v.parameters)?;
+            o.optional("parentModelId", &v.parent_model_id)?;
+            o.optional("performanceStats", &v.performance_stats)?;
+            o.optional("promptEmbedding", &v.prompt_embedding)?;
+            o.optional("shortDescription", &v.short_description)?;
+            o.optional("softDeletionOn", &v.soft_deletion_on)?;
+            o.optional("thumbnail", &v.thumbnail)?;
+            o.optional_list("trainingImagePairs", &v.training_image_pairs)?;
+            o.optional_list("trainingImages", &v.training_images)?;
+            o.optional("trainingProgress", &v.training_progress)?;
+            o.optional("trainingStats", &v.training_stats)?;
+            o.optional("uiConfig", &v.ui_config)?;
+            o.optional("userId", &v.user_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Model {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<Model, apigen_runtime::object::Error> {
+            Ok(Model {
+                id: o.optional("id")?,
+                capabilities: o.optional_list("capabilities")?,
+                collection_ids: o.optional_list("collectionIds")?,
+                created_at: o.optional("createdAt")?,
+                custom: o.optional("custom")?,
+                example_asset_ids: o.optional_list("exampleAssetIds")?,
+                privacy: o.optional("privacy")?,
+                source: o.optional("source")?,
+                status: o.optional("status")?,
+                tags: o.optional_list("tags")?,
+                training_images_number: o.optional("trainingImagesNumber")?,
+                type_: o.optional("type")?,
+                updated_at: o.optional("updatedAt")?,
+                access_restrictions: o.optional("accessRestrictions")?,
+                author_id: o.optional("authorId")?,
+                class: o.optional("class")?,
+                compliant_model_ids: o.optional_list("compliantModelIds")?,
+                concepts: o.optional_list("concepts")?,
+                epoch: o.optional("epoch")?,
+                epochs: o.optional_list("epochs")?,
+                inputs: o.optional_list("inputs")?,
+                model_keyword: o.optional("modelKeyword")?,
+                name: o.optional("name")?,
+                negative_prompt_embedding: o.optional("negativePromptEmbedding")?,
+                owner_id: o.optional("ownerId")?,
+                parameters: o.optional("parameters")?,
+                parent_model_id: o.optional("parentModelId")?,
+                performance_stats: o.optional("performanceStats")?,
+                prompt_embedding: o.optional("promptEmbedding")?,
+                short_description: o.optional("shortDescription")?,
+                soft_deletion_on: o.optional("softDeletionOn")?,
+                thumbnail: o.optional("thumbnail")?,
+                training_image_pairs: o.optional_list("trainingImagePairs")?,
+                training_images: o.optional_list("trainingImages")?,
+                training_progress: o.optional("trainingProgress")?,
+                training_stats: o.optional("trainingStats")?,
+                ui_config: o.optional("uiConfig")?,
+                user_id: o.optional("userId")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A capability of a model. The page shows only `3d23d`.
@@ -880,27 +1270,62 @@ apigen_runtime::string_enum!(ModelType);
 /// The class of a model.
 ///
 /// Schema: `#/components/schemas/ModelClass`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelClass {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    #[serde(rename = "conceptPrompt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concept_prompt: Option<String>,
-    #[serde(rename = "modelId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ModelClassStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnails: Option<Vec<String>>,
+}
+
+impl serde::Serialize for ModelClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelClass,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("category", &v.category)?;
+            o.optional("conceptPrompt", &v.concept_prompt)?;
+            o.optional("modelId", &v.model_id)?;
+            o.optional("name", &v.name)?;
+            o.optional("prompt", &v.prompt)?;
+            o.optional("slug", &v.slug)?;
+            o.optional("status", &v.status)?;
+            o.optional_list("thumbnails", &v.thumbnails)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelClass {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelClass, apigen_runtime::object::Error> {
+            Ok(ModelClass {
+                category: o.optional("category")?,
+                concept_prompt: o.optional("conceptPrompt")?,
+                model_id: o.optional("modelId")?,
+                name: o.optional("name")?,
+                prompt: o.optional("prompt")?,
+                slug: o.optional("slug")?,
+                status: o.optional("status")?,
+                thumbnails: o.optional_list("thumbnails")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The status of a model class. The page shows only `published`.
@@ -938,173 +1363,287 @@ apigen_runtime::string_enum!(ModelClassStatus);
 /// A concept of a model: a model id, an epoch of it, and a scale.
 ///
 /// Schema: `#/components/schemas/ModelConcept`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelConcept {
-    #[serde(rename = "modelId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub scale: Option<f64>,
-    #[serde(rename = "modelEpoch")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_epoch: Option<String>,
+}
+
+impl serde::Serialize for ModelConcept {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelConcept,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("modelId", &v.model_id)?;
+            o.optional("scale", &v.scale.map(apigen_runtime::number::Whole))?;
+            o.optional("modelEpoch", &v.model_epoch)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelConcept {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelConcept, apigen_runtime::object::Error> {
+            Ok(ModelConcept {
+                model_id: o.optional("modelId")?,
+                scale: o.optional("scale")?,
+                model_epoch: o.optional("modelEpoch")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// One training epoch of a model, with its assets.
 ///
 /// Schema: `#/components/schemas/ModelEpoch`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ModelEpoch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetReference>>,
+}
+
+impl serde::Serialize for ModelEpoch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ModelEpoch,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("epoch", &v.epoch)?;
+            o.optional_list("assets", &v.assets)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelEpoch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ModelEpoch, apigen_runtime::object::Error> {
+            Ok(ModelEpoch {
+                epoch: o.optional("epoch")?,
+                assets: o.optional_list("assets")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// An asset, by id and URL.
 ///
 /// Schema: `#/components/schemas/AssetReference`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct AssetReference {
-    #[serde(rename = "assetId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl serde::Serialize for AssetReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &AssetReference,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("assetId", &v.asset_id)?;
+            o.optional("url", &v.url)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AssetReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<AssetReference, apigen_runtime::object::Error> {
+            Ok(AssetReference {
+                asset_id: o.optional("assetId")?,
+                url: o.optional("url")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The training parameters of a model.
 ///
 /// Schema: `#/components/schemas/TrainingParameters`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingParameters {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<String>,
-    #[serde(rename = "batchSize")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<i64>,
-    #[serde(rename = "classPrompt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_prompt: Option<String>,
-    #[serde(rename = "cloneType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clone_type: Option<String>,
-    #[serde(rename = "conceptPrompt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concept_prompt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(rename = "learningRate")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub learning_rate: Option<f64>,
-    #[serde(rename = "learningRateTextEncoder")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub learning_rate_text_encoder: Option<f64>,
-    #[serde(rename = "learningRateUnet")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub learning_rate_unet: Option<f64>,
-    #[serde(rename = "lrScheduler")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lr_scheduler: Option<TrainingLrScheduler>,
-    #[serde(rename = "maxTrainSteps")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_train_steps: Option<i64>,
-    #[serde(rename = "nbEpochs")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nb_epochs: Option<i64>,
-    #[serde(rename = "nbRepeats")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nb_repeats: Option<i64>,
-    #[serde(rename = "numTextTrainSteps")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_text_train_steps: Option<i64>,
-    #[serde(rename = "numUNetTrainSteps")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_u_net_train_steps: Option<i64>,
-    #[serde(rename = "optimizeFor")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimize_for: Option<TrainingOptimizeFor>,
-    #[serde(rename = "priorLossWeight")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub prior_loss_weight: Option<f64>,
-    #[serde(rename = "randomCrop")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_crop: Option<bool>,
-    #[serde(rename = "randomCropRatio")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub random_crop_ratio: Option<f64>,
-    #[serde(rename = "randomCropScale")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub random_crop_scale: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<i64>,
-    #[serde(rename = "removeBackgroundNoise")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_background_noise: Option<bool>,
-    #[serde(rename = "samplePrompts")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_prompts: Option<Vec<String>>,
-    #[serde(rename = "sampleSourceImages")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_source_images: Option<Vec<String>>,
-    #[serde(rename = "scaleLr")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_lr: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
-    #[serde(rename = "textEncoderTrainingRatio")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub text_encoder_training_ratio: Option<f64>,
-    #[serde(rename = "validationFrequency")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_frequency: Option<i64>,
-    #[serde(rename = "validationPrompt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_prompt: Option<String>,
-    #[serde(rename = "voiceDescription")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_description: Option<String>,
-    #[serde(rename = "wandbKey")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wandb_key: Option<String>,
+}
+
+impl serde::Serialize for TrainingParameters {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingParameters,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("age", &v.age)?;
+            o.optional("batchSize", &v.batch_size)?;
+            o.optional("classPrompt", &v.class_prompt)?;
+            o.optional("cloneType", &v.clone_type)?;
+            o.optional("conceptPrompt", &v.concept_prompt)?;
+            o.optional("gender", &v.gender)?;
+            o.optional("language", &v.language)?;
+            o.optional(
+                "learningRate",
+                &v.learning_rate.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "learningRateTextEncoder",
+                &v.learning_rate_text_encoder.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "learningRateUnet",
+                &v.learning_rate_unet.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("lrScheduler", &v.lr_scheduler)?;
+            o.optional("maxTrainSteps", &v.max_train_steps)?;
+            o.optional("nbEpochs", &v.nb_epochs)?;
+            o.optional("nbRepeats", &v.nb_repeats)?;
+            o.optional("numTextTrainSteps", &v.num_text_train_steps)?;
+            o.optional("numUNetTrainSteps", &v.num_u_net_train_steps)?;
+            o.optional("optimizeFor", &v.optimize_for)?;
+            o.optional(
+                "priorLossWeight",
+                &v.prior_loss_weight.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("randomCrop", &v.random_crop)?;
+            o.optional(
+                "randomCropRatio",
+                &v.random_crop_ratio.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "randomCropScale",
+                &v.random_crop_scale.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("rank", &v.rank)?;
+            o.optional("removeBackgroundNoise", &v.remove_background_noise)?;
+            o.optional_list("samplePrompts", &v.sample_prompts)?;
+            o.optional_list("sampleSourceImages", &v.sample_source_images)?;
+            o.optional("scaleLr", &v.scale_lr)?;
+            o.optional("seed", &v.seed)?;
+            o.optional(
+                "textEncoderTrainingRatio",
+                &v.text_encoder_training_ratio.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("validationFrequency", &v.validation_frequency)?;
+            o.optional("validationPrompt", &v.validation_prompt)?;
+            o.optional("voiceDescription", &v.voice_description)?;
+            o.optional("wandbKey", &v.wandb_key)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingParameters, apigen_runtime::object::Error> {
+            Ok(TrainingParameters {
+                age: o.optional("age")?,
+                batch_size: o.optional("batchSize")?,
+                class_prompt: o.optional("classPrompt")?,
+                clone_type: o.optional("cloneType")?,
+                concept_prompt: o.optional("conceptPrompt")?,
+                gender: o.optional("gender")?,
+                language: o.optional("language")?,
+                learning_rate: o.optional("learningRate")?,
+                learning_rate_text_encoder: o.optional("learningRateTextEncoder")?,
+                learning_rate_unet: o.optional("learningRateUnet")?,
+                lr_scheduler: o.optional("lrScheduler")?,
+                max_train_steps: o.optional("maxTrainSteps")?,
+                nb_epochs: o.optional("nbEpochs")?,
+                nb_repeats: o.optional("nbRepeats")?,
+                num_text_train_steps: o.optional("numTextTrainSteps")?,
+                num_u_net_train_steps: o.optional("numUNetTrainSteps")?,
+                optimize_for: o.optional("optimizeFor")?,
+                prior_loss_weight: o.optional("priorLossWeight")?,
+                random_crop: o.optional("randomCrop")?,
+                random_crop_ratio: o.optional("randomCropRatio")?,
+                random_crop_scale: o.optional("randomCropScale")?,
+                rank: o.optional("rank")?,
+                remove_background_noise: o.optional("removeBackgroundNoise")?,
+                sample_prompts: o.optional_list("samplePrompts")?,
+                sample_source_images: o.optional_list("sampleSourceImages")?,
+                scale_lr: o.optional("scaleLr")?,
+                seed: o.optional("seed")?,
+                text_encoder_training_ratio: o.optional("textEncoderTrainingRatio")?,
+                validation_frequency: o.optional("validationFrequency")?,
+                validation_prompt: o.optional("validationPrompt")?,
+                voice_description: o.optional("voiceDescription")?,
+                wandb_key: o.optional("wandbKey")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The learning-rate scheduler. The page shows only `constant`.
@@ -1174,202 +1713,372 @@ apigen_runtime::string_enum!(TrainingOptimizeFor);
 /// Performance statistics of a model, per variant.
 ///
 /// Schema: `#/components/schemas/PerformanceStats`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PerformanceStats {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<PerformanceStatsVariant>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+}
+
+impl serde::Serialize for PerformanceStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PerformanceStats,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("variants", &v.variants)?;
+            o.optional("default", &v.default)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PerformanceStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PerformanceStats, apigen_runtime::object::Error> {
+            Ok(PerformanceStats {
+                variants: o.optional_list("variants")?,
+                default: o.optional("default")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// Performance statistics of one variant of a model.
 ///
 /// Schema: `#/components/schemas/PerformanceStatsVariant`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct PerformanceStatsVariant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability: Option<String>,
-    #[serde(rename = "computedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub computed_at: Option<String>,
-    #[serde(rename = "variantKey")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_key: Option<String>,
-    #[serde(rename = "arenaScore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arena_score: Option<ArenaScore>,
     /// Maximum cost per asset, in Creative Units.
-    #[serde(rename = "costPerAssetMaxCU")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub cost_per_asset_max_cu: Option<f64>,
     /// Minimum cost per asset, in Creative Units.
-    #[serde(rename = "costPerAssetMinCU")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub cost_per_asset_min_cu: Option<f64>,
     /// Median cost per asset, in Creative Units.
-    #[serde(rename = "costPerAssetP50CU")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub cost_per_asset_p50cu: Option<f64>,
     /// Median inference latency, in seconds.
-    #[serde(rename = "inferenceLatencyP50Sec")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub inference_latency_p50_sec: Option<f64>,
     /// 75th-percentile inference latency, in seconds.
-    #[serde(rename = "inferenceLatencyP75Sec")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub inference_latency_p75_sec: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
     /// Median total latency, in seconds.
-    #[serde(rename = "totalLatencyP50Sec")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub total_latency_p50_sec: Option<f64>,
     /// 75th-percentile total latency, in seconds.
-    #[serde(rename = "totalLatencyP75Sec")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub total_latency_p75_sec: Option<f64>,
+}
+
+impl serde::Serialize for PerformanceStatsVariant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &PerformanceStatsVariant,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("capability", &v.capability)?;
+            o.optional("computedAt", &v.computed_at)?;
+            o.optional("variantKey", &v.variant_key)?;
+            o.optional("arenaScore", &v.arena_score)?;
+            o.optional(
+                "costPerAssetMaxCU",
+                &v.cost_per_asset_max_cu.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "costPerAssetMinCU",
+                &v.cost_per_asset_min_cu.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "costPerAssetP50CU",
+                &v.cost_per_asset_p50cu.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "inferenceLatencyP50Sec",
+                &v.inference_latency_p50_sec.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "inferenceLatencyP75Sec",
+                &v.inference_latency_p75_sec.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("resolution", &v.resolution)?;
+            o.optional(
+                "totalLatencyP50Sec",
+                &v.total_latency_p50_sec.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "totalLatencyP75Sec",
+                &v.total_latency_p75_sec.map(apigen_runtime::number::Whole),
+            )?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PerformanceStatsVariant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<PerformanceStatsVariant, apigen_runtime::object::Error> {
+            Ok(PerformanceStatsVariant {
+                capability: o.optional("capability")?,
+                computed_at: o.optional("computedAt")?,
+                variant_key: o.optional("variantKey")?,
+                arena_score: o.optional("arenaScore")?,
+                cost_per_asset_max_cu: o.optional("costPerAssetMaxCU")?,
+                cost_per_asset_min_cu: o.optional("costPerAssetMinCU")?,
+                cost_per_asset_p50cu: o.optional("costPerAssetP50CU")?,
+                inference_latency_p50_sec: o.optional("inferenceLatencyP50Sec")?,
+                inference_latency_p75_sec: o.optional("inferenceLatencyP75Sec")?,
+                resolution: o.optional("resolution")?,
+                total_latency_p50_sec: o.optional("totalLatencyP50Sec")?,
+                total_latency_p75_sec: o.optional("totalLatencyP75Sec")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A model's score on an arena leaderboard.
 ///
 /// Schema: `#/components/schemas/ArenaScore`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct ArenaScore {
-    #[serde(rename = "arenaCategory")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arena_category: Option<String>,
-    #[serde(rename = "arenaModelName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arena_model_name: Option<String>,
-    #[serde(rename = "fetchedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub rating: Option<f64>,
-    #[serde(rename = "ratingLower")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub rating_lower: Option<f64>,
-    #[serde(rename = "ratingUpper")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub rating_upper: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub votes: Option<i64>,
+}
+
+impl serde::Serialize for ArenaScore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &ArenaScore,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("arenaCategory", &v.arena_category)?;
+            o.optional("arenaModelName", &v.arena_model_name)?;
+            o.optional("fetchedAt", &v.fetched_at)?;
+            o.optional("rank", &v.rank)?;
+            o.optional("rating", &v.rating.map(apigen_runtime::number::Whole))?;
+            o.optional(
+                "ratingLower",
+                &v.rating_lower.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional(
+                "ratingUpper",
+                &v.rating_upper.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("votes", &v.votes)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArenaScore {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<ArenaScore, apigen_runtime::object::Error> {
+            Ok(ArenaScore {
+                arena_category: o.optional("arenaCategory")?,
+                arena_model_name: o.optional("arenaModelName")?,
+                fetched_at: o.optional("fetchedAt")?,
+                rank: o.optional("rank")?,
+                rating: o.optional("rating")?,
+                rating_lower: o.optional("ratingLower")?,
+                rating_upper: o.optional("ratingUpper")?,
+                votes: o.optional("votes")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A training pair of a source and a target image, with an instruction.
 ///
 /// Schema: `#/components/schemas/TrainingImagePair`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingImagePair {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
-    #[serde(rename = "sourceId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    #[serde(rename = "targetId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
+}
+
+impl serde::Serialize for TrainingImagePair {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingImagePair,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("instruction", &v.instruction)?;
+            o.optional("sourceId", &v.source_id)?;
+            o.optional("targetId", &v.target_id)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingImagePair {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingImagePair, apigen_runtime::object::Error> {
+            Ok(TrainingImagePair {
+                instruction: o.optional("instruction")?,
+                source_id: o.optional("sourceId")?,
+                target_id: o.optional("targetId")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A training image of a model.
 ///
 /// Schema: `#/components/schemas/TrainingImage`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "automaticCaptioning")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automatic_captioning: Option<String>,
-    #[serde(rename = "createdAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "downloadUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for TrainingImage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingImage,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("id", &v.id)?;
+            o.optional("automaticCaptioning", &v.automatic_captioning)?;
+            o.optional("createdAt", &v.created_at)?;
+            o.optional("description", &v.description)?;
+            o.optional("downloadUrl", &v.download_url)?;
+            o.optional("name", &v.name)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingImage, apigen_runtime::object::Error> {
+            Ok(TrainingImage {
+                id: o.optional("id")?,
+                automatic_captioning: o.optional("automaticCaptioning")?,
+                created_at: o.optional("createdAt")?,
+                description: o.optional("description")?,
+                download_url: o.optional("downloadUrl")?,
+                name: o.optional("name")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The progress of a model's training. The timestamps are numbers here (not date-time strings as elsewhere).
 ///
 /// Schema: `#/components/schemas/TrainingProgress`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingProgress {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<TrainingStage>,
-    #[serde(rename = "updatedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub progress: Option<f64>,
     /// Remaining time, in milliseconds.
-    #[serde(rename = "remainingTimeMs")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub remaining_time_ms: Option<f64>,
-    #[serde(rename = "startedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<i64>,
+}
+
+impl serde::Serialize for TrainingProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingProgress,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("stage", &v.stage)?;
+            o.optional("updatedAt", &v.updated_at)?;
+            o.optional("position", &v.position)?;
+            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole))?;
+            o.optional(
+                "remainingTimeMs",
+                &v.remaining_time_ms.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("startedAt", &v.started_at)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingProgress, apigen_runtime::object::Error> {
+            Ok(TrainingProgress {
+                stage: o.optional("stage")?,
+                updated_at: o.optional("updatedAt")?,
+                position: o.optional("position")?,
+                progress: o.optional("progress")?,
+                remaining_time_ms: o.optional("remainingTimeMs")?,
+                started_at: o.optional("startedAt")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The stage of a training. The page shows only `pending`.
@@ -1407,146 +2116,390 @@ apigen_runtime::string_enum!(TrainingStage);
 /// Statistics of a model's training.
 ///
 /// Schema: `#/components/schemas/TrainingStats`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct TrainingStats {
-    #[serde(rename = "endedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    #[serde(rename = "queueDuration")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub queue_duration: Option<f64>,
-    #[serde(rename = "startedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    #[serde(rename = "trainDuration")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "apigen_runtime::number::option::serialize"
-    )]
     pub train_duration: Option<f64>,
+}
+
+impl serde::Serialize for TrainingStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &TrainingStats,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("endedAt", &v.ended_at)?;
+            o.optional(
+                "queueDuration",
+                &v.queue_duration.map(apigen_runtime::number::Whole),
+            )?;
+            o.optional("startedAt", &v.started_at)?;
+            o.optional(
+                "trainDuration",
+                &v.train_duration.map(apigen_runtime::number::Whole),
+            )?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TrainingStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<TrainingStats, apigen_runtime::object::Error> {
+            Ok(TrainingStats {
+                ended_at: o.optional("endedAt")?,
+                queue_duration: o.optional("queueDuration")?,
+                started_at: o.optional("startedAt")?,
+                train_duration: o.optional("trainDuration")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The UI configuration of a model.
 ///
 /// Schema: `#/components/schemas/UiConfig`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfig {
     /// UI settings per input, keyed by input name.
-    #[serde(rename = "inputProperties")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_properties: Option<
         std::collections::BTreeMap<String, UiConfigInputProperty>,
     >,
-    #[serde(rename = "lorasComponent")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loras_component: Option<UiConfigLorasComponent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presets: Option<Vec<UiConfigPreset>>,
-    #[serde(rename = "resolutionComponent")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution_component: Option<UiConfigResolutionComponent>,
     /// Select settings, keyed by name; each free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selects: Option<
         std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
     >,
-    #[serde(rename = "triggerGenerate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_generate: Option<UiConfigTriggerGenerate>,
+}
+
+impl serde::Serialize for UiConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfig,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("inputProperties", &v.input_properties)?;
+            o.optional("lorasComponent", &v.loras_component)?;
+            o.optional_list("presets", &v.presets)?;
+            o.optional("resolutionComponent", &v.resolution_component)?;
+            o.optional("selects", &v.selects)?;
+            o.optional("triggerGenerate", &v.trigger_generate)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfig, apigen_runtime::object::Error> {
+            Ok(UiConfig {
+                input_properties: o.optional("inputProperties")?,
+                loras_component: o.optional("lorasComponent")?,
+                presets: o.optional_list("presets")?,
+                resolution_component: o.optional("resolutionComponent")?,
+                selects: o.optional("selects")?,
+                trigger_generate: o.optional("triggerGenerate")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// UI settings of one input.
 ///
 /// Schema: `#/components/schemas/UiConfigInputProperty`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigInputProperty {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collapsed: Option<bool>,
+}
+
+impl serde::Serialize for UiConfigInputProperty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigInputProperty,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("collapsed", &v.collapsed)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigInputProperty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigInputProperty, apigen_runtime::object::Error> {
+            Ok(UiConfigInputProperty {
+                collapsed: o.optional("collapsed")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The LoRAs component of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigLorasComponent`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigLorasComponent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "modelInput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_input: Option<String>,
-    #[serde(rename = "scaleInput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_input: Option<String>,
-    #[serde(rename = "modelIdInput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id_input: Option<String>,
+}
+
+impl serde::Serialize for UiConfigLorasComponent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigLorasComponent,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("label", &v.label)?;
+            o.optional("modelInput", &v.model_input)?;
+            o.optional("scaleInput", &v.scale_input)?;
+            o.optional("modelIdInput", &v.model_id_input)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigLorasComponent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigLorasComponent, apigen_runtime::object::Error> {
+            Ok(UiConfigLorasComponent {
+                label: o.optional("label")?,
+                model_input: o.optional("modelInput")?,
+                scale_input: o.optional("scaleInput")?,
+                model_id_input: o.optional("modelIdInput")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A preset of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigPreset`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigPreset {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presets: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl serde::Serialize for UiConfigPreset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigPreset,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional_list("fields", &v.fields)?;
+            o.optional("presets", &v.presets)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigPreset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigPreset, apigen_runtime::object::Error> {
+            Ok(UiConfigPreset {
+                fields: o.optional_list("fields")?,
+                presets: o.optional("presets")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The resolution component of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigResolutionComponent`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigResolutionComponent {
-    #[serde(rename = "heightInput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height_input: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presets: Option<Vec<UiConfigResolutionPreset>>,
-    #[serde(rename = "widthInput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width_input: Option<String>,
+}
+
+impl serde::Serialize for UiConfigResolutionComponent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigResolutionComponent,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("heightInput", &v.height_input)?;
+            o.optional("label", &v.label)?;
+            o.optional_list("presets", &v.presets)?;
+            o.optional("widthInput", &v.width_input)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigResolutionComponent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigResolutionComponent, apigen_runtime::object::Error> {
+            Ok(UiConfigResolutionComponent {
+                height_input: o.optional("heightInput")?,
+                label: o.optional("label")?,
+                presets: o.optional_list("presets")?,
+                width_input: o.optional("widthInput")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// A resolution preset.
 ///
 /// Schema: `#/components/schemas/UiConfigResolutionPreset`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigResolutionPreset {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
+}
+
+impl serde::Serialize for UiConfigResolutionPreset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigResolutionPreset,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("height", &v.height)?;
+            o.optional("label", &v.label)?;
+            o.optional("width", &v.width)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigResolutionPreset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigResolutionPreset, apigen_runtime::object::Error> {
+            Ok(UiConfigResolutionPreset {
+                height: o.optional("height")?,
+                label: o.optional("label")?,
+                width: o.optional("width")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The generate button of the UI.
 ///
 /// Schema: `#/components/schemas/UiConfigTriggerGenerate`.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 pub struct UiConfigTriggerGenerate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<UiConfigTriggerGeneratePosition>,
+}
+
+impl serde::Serialize for UiConfigTriggerGenerate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn fields(
+            v: &UiConfigTriggerGenerate,
+        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+            #[allow(unused_mut)]
+            let mut o = apigen_runtime::object::Writer::new();
+            o.optional("label", &v.label)?;
+            o.optional("after", &v.after)?;
+            o.optional("position", &v.position)?;
+            Ok(o)
+        }
+        apigen_runtime::object::write(serializer, fields(self))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UiConfigTriggerGenerate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        fn fields(
+            mut o: apigen_runtime::object::Reader,
+        ) -> Result<UiConfigTriggerGenerate, apigen_runtime::object::Error> {
+            Ok(UiConfigTriggerGenerate {
+                label: o.optional("label")?,
+                after: o.optional("after")?,
+                position: o.optional("position")?,
+            })
+        }
+        apigen_runtime::object::finish(
+            fields(apigen_runtime::object::members(deserializer)?),
+        )
+    }
 }
 
 /// The page shows only `bottom`.

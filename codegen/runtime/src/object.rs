@@ -1,0 +1,370 @@
+//! What every generated struct's `Serialize` and `Deserialize` do, and every
+//! untagged union's `Deserialize`, written once.
+//!
+//! serde's derives expand, for each struct, into a field enum, a field
+//! visitor, a map visitor and a sequence visitor, all generic over the
+//! (de)serializer: for an API of hundreds of types, most of a generated
+//! crate's compile time. Here a struct's impls are a few lines that call
+//! into this module. What stays generic is generic only in what must be:
+//! [`read`] and [`write`] in the (de)serializer, which all types share, and
+//! the [`Reader`] and [`Writer`] methods in a field's type, which all fields
+//! of that type share. Members travel as `serde_json::Value`s, so any
+//! serde format still works, only a little slower than with the derives.
+//!
+//! Absent members and `null` follow the spec: a required member must be
+//! there ([`Reader::required`]); an optional one may be absent or `null`
+//! ([`Reader::optional`]); an optional nullable one tells the two apart
+//! ([`Reader::nullable`]). Members the struct does not name are ignored,
+//! or kept by [`Reader::rest`].
+
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::ser::{Error as _, SerializeMap, Serializer};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// Why a body does not decode: the member, and what was wrong with it.
+pub type Error = serde_json::Error;
+
+/// The members of a JSON object, for a struct to take out one by one.
+/// Anything but an object is an error.
+pub fn members<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Reader, D::Error> {
+    Map::<String, Value>::deserialize(deserializer).map(|members| Reader { members })
+}
+
+/// A value read from members, as the deserializer's own error.
+pub fn finish<T, E: serde::de::Error>(read: Result<T, Error>) -> Result<T, E> {
+    read.map_err(E::custom)
+}
+
+/// The members of an object being read, each taken out once.
+pub struct Reader {
+    members: Map<String, Value>,
+}
+
+impl Reader {
+    /// A member that must be present (it may be `null` only if `T` is an
+    /// `Option`).
+    pub fn required<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, Error> {
+        match self.members.shift_remove(name) {
+            Some(value) => decode(name, value),
+            None => Err(de_error(format_args!("missing field `{name}`"))),
+        }
+    }
+
+    /// A member that may be absent or `null`, both `None`.
+    pub fn optional<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
+        match self.members.shift_remove(name) {
+            Some(Value::Null) | None => Ok(None),
+            Some(value) => decode(name, value).map(Some),
+        }
+    }
+
+    /// A member that may be absent (`None`) or `null` (`Some(None)`).
+    pub fn nullable<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<T>>, Error> {
+        match self.members.shift_remove(name) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(value) => decode(name, value).map(|v| Some(Some(v))),
+        }
+    }
+
+    /// A required array. Lists have methods of their own, which cost
+    /// less to compile than serde's `Vec` visitor.
+    pub fn list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Vec<T>, Error> {
+        match self.members.shift_remove(name) {
+            Some(value) => decode_list(name, value),
+            None => Err(de_error(format_args!("missing field `{name}`"))),
+        }
+    }
+
+    /// An array that may be absent or `null`, both `None`.
+    pub fn optional_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Vec<T>>, Error> {
+        match self.members.shift_remove(name) {
+            Some(Value::Null) | None => Ok(None),
+            Some(value) => decode_list(name, value).map(Some),
+        }
+    }
+
+    /// An array that may be absent (`None`) or `null` (`Some(None)`).
+    pub fn nullable_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<Vec<T>>>, Error> {
+        match self.members.shift_remove(name) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(value) => decode_list(name, value).map(|v| Some(Some(v))),
+        }
+    }
+
+    /// The members no other call took, as a map of `T`s.
+    pub fn rest<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        T::deserialize(Value::Object(std::mem::take(&mut self.members)))
+    }
+}
+
+fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, Error> {
+    T::deserialize(value).map_err(|e| in_member(name, e))
+}
+
+fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<Vec<T>, Error> {
+    let items = match value {
+        Value::Array(items) => items,
+        other => return Err(not_a_list(name, &other)),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        out.push(T::deserialize(item).map_err(|e| in_item(name, i, e))?);
+    }
+    Ok(out)
+}
+
+fn not_a_list(name: &str, value: &Value) -> Error {
+    let found = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    de_error(format_args!("`{name}`: invalid type: {found}, expected an array"))
+}
+
+fn in_item(name: &str, i: usize, e: Error) -> Error {
+    de_error(format_args!("`{name}[{i}]`: {e}"))
+}
+
+fn de_error(message: std::fmt::Arguments<'_>) -> Error {
+    serde::de::Error::custom(message)
+}
+
+// Not generic, so that the formatting is compiled once.
+fn in_member(name: &str, e: Error) -> Error {
+    de_error(format_args!("`{name}`: {e}"))
+}
+
+/// Writes the members a struct put into a [`Writer`], in that order.
+pub fn write<S: Serializer>(serializer: S, writer: Result<Writer, Error>) -> Result<S::Ok, S::Error> {
+    let writer = writer.map_err(S::Error::custom)?;
+    let mut map = serializer.serialize_map(Some(writer.members.len()))?;
+    for (name, value) in &writer.members {
+        map.serialize_entry(name, value)?;
+    }
+    map.end()
+}
+
+/// The members of an object being written.
+pub struct Writer {
+    members: Vec<(Cow<'static, str>, Value)>,
+}
+
+impl Writer {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Writer { members: Vec::new() }
+    }
+
+    /// A member always written (`null` for a `None`).
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+        let value = serde_json::to_value(value)?;
+        self.members.push((Cow::Borrowed(name), value));
+        Ok(())
+    }
+
+    /// A member left out when `None`.
+    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) -> Result<(), Error> {
+        match value {
+            Some(v) => self.field(name, v),
+            None => Ok(()),
+        }
+    }
+
+    /// A member left out when `None` and written as `null` when
+    /// `Some(None)`.
+    pub fn nullable<T: Serialize>(&mut self, name: &'static str, value: &Option<Option<T>>) -> Result<(), Error> {
+        match value {
+            Some(Some(v)) => self.field(name, v),
+            Some(None) => {
+                self.members.push((Cow::Borrowed(name), Value::Null));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// An array always written.
+    pub fn list<T: Serialize>(&mut self, name: &'static str, items: &[T]) -> Result<(), Error> {
+        let value = encode_list(items)?;
+        self.members.push((Cow::Borrowed(name), value));
+        Ok(())
+    }
+
+    /// An array left out when `None`.
+    pub fn optional_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Vec<T>>) -> Result<(), Error> {
+        match items {
+            Some(items) => self.list(name, items),
+            None => Ok(()),
+        }
+    }
+
+    /// An array left out when `None` and written as `null` when
+    /// `Some(None)`.
+    pub fn nullable_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Option<Vec<T>>>) -> Result<(), Error> {
+        match items {
+            Some(Some(items)) => self.list(name, items),
+            Some(None) => {
+                self.members.push((Cow::Borrowed(name), Value::Null));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Every member of a map (a struct's members not named in its schema).
+    pub fn rest<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        match serde_json::to_value(value)? {
+            Value::Object(members) => {
+                self.members.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v)));
+                Ok(())
+            }
+            other => Err(de_error(format_args!("members of a map, not {other}"))),
+        }
+    }
+}
+
+fn encode_list<T: Serialize>(items: &[T]) -> Result<Value, Error> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(serde_json::to_value(item)?);
+    }
+    Ok(Value::Array(out))
+}
+
+/// Tries the variants of an untagged union in order, as serde's
+/// `#[serde(untagged)]` does: the first that decodes is the value.
+pub struct Untagged {
+    value: Value,
+}
+
+impl Untagged {
+    pub fn new<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Untagged, D::Error> {
+        Value::deserialize(deserializer).map(|value| Untagged { value })
+    }
+
+    /// The value as a `T`, if it is one.
+    pub fn attempt<T: DeserializeOwned>(&self) -> Option<T> {
+        // A copy keeps every variant on the one deserializer (`Value`) that
+        // members use too, instead of compiling each for `&Value` as well.
+        T::deserialize(self.value.clone()).ok()
+    }
+
+    /// The error when no variant fits.
+    pub fn no_match(&self, union: &str) -> Error {
+        de_error(format_args!("data did not match any variant of {union}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, PartialEq, Default)]
+    struct Patch {
+        id: String,
+        count: Option<i64>,
+        next: Option<Option<String>>,
+        tags: Option<Vec<String>>,
+        extra: Map<String, Value>,
+    }
+
+    impl<'de> Deserialize<'de> for Patch {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn fields(mut o: Reader) -> Result<Patch, Error> {
+                Ok(Patch { id: o.required("id")?, count: o.optional("count")?, next: o.nullable("next")?, tags: o.optional_list("tags")?, extra: o.rest()? })
+            }
+            finish(fields(members(d)?))
+        }
+    }
+
+    impl Serialize for Patch {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            fn fields(v: &Patch) -> Result<Writer, Error> {
+                let mut o = Writer::new();
+                o.field("id", &v.id)?;
+                o.optional("count", &v.count)?;
+                o.nullable("next", &v.next)?;
+                o.optional_list("tags", &v.tags)?;
+                o.rest(&v.extra)?;
+                Ok(o)
+            }
+            write(s, fields(self))
+        }
+    }
+
+    #[test]
+    fn members_round_trip_in_order_absent_and_null_apart() {
+        for text in [
+            r#"{"id":"a"}"#,
+            r#"{"id":"a","count":3,"next":null}"#,
+            r#"{"id":"a","next":"b","zeta":1,"alpha":[true]}"#,
+            r#"{"id":"a","tags":[],"zeta":1}"#,
+            r#"{"id":"a","tags":["x","y"]}"#,
+        ] {
+            let p: Patch = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&p).unwrap(), text);
+            let again: Patch = serde_json::from_value(serde_json::from_str(text).unwrap()).unwrap();
+            assert_eq!(again, p);
+        }
+        let p: Patch = serde_json::from_str(r#"{"id":"a","count":null}"#).unwrap();
+        assert_eq!(p, Patch { id: "a".into(), ..Patch::default() });
+    }
+
+    #[test]
+    fn errors_name_the_member() {
+        let err = serde_json::from_str::<Patch>(r#"{"count":1}"#).unwrap_err().to_string();
+        assert!(err.contains("missing field `id`"), "{err}");
+        let err = serde_json::from_str::<Patch>(r#"{"id":"a","count":"many"}"#).unwrap_err().to_string();
+        assert!(err.contains("`count`: invalid type: string \"many\""), "{err}");
+        let err = serde_json::from_str::<Patch>(r#"["a"]"#).unwrap_err().to_string();
+        assert!(err.contains("invalid type: sequence"), "{err}");
+        let err = serde_json::from_value::<Vec<Patch>>(json!([{"id": "a", "next": 5}])).unwrap_err().to_string();
+        assert!(err.contains("`next`: invalid type: integer `5`"), "{err}");
+        let err = serde_json::from_str::<Patch>(r#"{"id":"a","tags":["x",3]}"#).unwrap_err().to_string();
+        assert!(err.contains("`tags[1]`: invalid type: integer `3`"), "{err}");
+        let err = serde_json::from_str::<Patch>(r#"{"id":"a","tags":"x"}"#).unwrap_err().to_string();
+        assert!(err.contains("`tags`: invalid type: a string, expected an array"), "{err}");
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum IdOrPatch {
+        Id(i64),
+        Patch(Patch),
+    }
+
+    impl<'de> Deserialize<'de> for IdOrPatch {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn variants(u: &Untagged) -> Result<IdOrPatch, Error> {
+                if let Some(v) = u.attempt() {
+                    return Ok(IdOrPatch::Id(v));
+                }
+                if let Some(v) = u.attempt() {
+                    return Ok(IdOrPatch::Patch(v));
+                }
+                Err(u.no_match("IdOrPatch"))
+            }
+            finish(variants(&Untagged::new(d)?))
+        }
+    }
+
+    #[test]
+    fn untagged_unions_take_the_first_variant_that_fits() {
+        assert_eq!(serde_json::from_str::<IdOrPatch>("7").unwrap(), IdOrPatch::Id(7));
+        assert_eq!(
+            serde_json::from_str::<IdOrPatch>(r#"{"id":"x"}"#).unwrap(),
+            IdOrPatch::Patch(Patch { id: "x".into(), ..Patch::default() })
+        );
+        let err = serde_json::from_str::<IdOrPatch>("true").unwrap_err().to_string();
+        assert!(err.contains("did not match any variant of IdOrPatch"), "{err}");
+    }
+}
