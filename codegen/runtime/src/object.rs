@@ -103,7 +103,10 @@ impl Reader {
 }
 
 fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, Error> {
-    T::deserialize(value).map_err(|e| in_member(name, e))
+    match T::deserialize(value) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(in_member(name, e)),
+    }
 }
 
 fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<Vec<T>, Error> {
@@ -113,7 +116,10 @@ fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        out.push(T::deserialize(item).map_err(|e| in_item(name, i, e))?);
+        match T::deserialize(item) {
+            Ok(v) => out.push(v),
+            Err(e) => return Err(in_item(name, i, e)),
+        }
     }
     Ok(out)
 }

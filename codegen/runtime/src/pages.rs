@@ -2,14 +2,11 @@
 //! a `next` URL in the body, a cursor echoed back as a query parameter, or
 //! a `Link: <...>; rel="next"` header.
 
-use std::any::Any;
 use std::collections::HashSet;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use futures_util::stream;
 use reqwest::header::{HeaderMap, LINK};
 
 use crate::client::Client;
@@ -84,14 +81,7 @@ pub fn pages<P: Send + 'static>(
     decode: Decode<P>,
     next: FindNext<P>,
 ) -> BoxStream<Result<P, Error>> {
-    // The paging is compiled once for all listings ([`erased_pages`]); per
-    // page type, only this step and [`Pages`]' `poll_next`.
-    let step: Step = Box::new(move |raw| {
-        let resp = decode(raw)?;
-        let following = next(&resp);
-        Ok((Box::new(resp.body), following))
-    });
-    Box::pin(Pages::<P> { pages: erased_pages(client, first, step), _page: PhantomData })
+    Box::pin(Pages { pager: Pager::new(client, first), decode, next })
 }
 
 /// The items of every page, in order, as [`pages`] finds the pages.
@@ -102,37 +92,95 @@ pub fn items<P: Send + 'static, I: Send + 'static>(
     next: FindNext<P>,
     items_of: fn(P) -> Vec<I>,
 ) -> BoxStream<Result<I, Error>> {
-    let step: Step = Box::new(move |raw| {
-        let resp = decode(raw)?;
-        let following = next(&resp);
-        Ok((Box::new(items_of(resp.body)), following))
-    });
-    Box::pin(Items::<I> { pages: erased_pages(client, first, step), page: Vec::new().into_iter() })
+    Box::pin(Items { pages: Pages { pager: Pager::new(client, first), decode, next }, items_of, page: Vec::new().into_iter() })
 }
 
-/// Each page's box, downcast to its page type.
+/// The paging itself, the same for every listing and so compiled once:
+/// sends each page's request, and, told where the next page is, builds
+/// the next request or ends the listing.
+struct Pager {
+    client: Client,
+    /// The request to send next; `None` once the listing has ended.
+    next: Option<Request>,
+    /// The request of the page last received, which the next one follows.
+    last: Option<Request>,
+    /// Every page requested so far, to stop a listing that loops.
+    seen: HashSet<String>,
+    sending: Option<crate::BoxFuture<Result<RawResponse, Error>>>,
+}
+
+impl Pager {
+    fn new(client: Client, first: Request) -> Pager {
+        Pager { client, next: Some(first), last: None, seen: HashSet::new(), sending: None }
+    }
+
+    /// The next page's response; `None` after the last.
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RawResponse, Error>>> {
+        let sending = match &mut self.sending {
+            Some(sending) => sending,
+            idle @ None => {
+                let Some(req) = self.next.take() else { return Poll::Ready(None) };
+                self.seen.extend(self.client.page_key(&req));
+                let client = self.client.clone();
+                let sent = req.clone();
+                self.last = Some(req);
+                idle.insert(Box::pin(async move { client.send(sent).await }))
+            }
+        };
+        let result = std::task::ready!(sending.as_mut().poll(cx));
+        self.sending = None;
+        Poll::Ready(Some(result))
+    }
+
+    /// Where the page just received says the next one is.
+    fn follow(&mut self, next: Option<Next>) {
+        let (Some(next), Some(mut req)) = (next, self.last.take()) else { return };
+        next.apply(&mut req);
+        if self.client.page_key(&req).is_some_and(|key| self.seen.contains(&key)) {
+            tracing::debug!(operation = req.op.id, "the next page is one already seen; the listing ends");
+            return;
+        }
+        self.next = Some(req);
+    }
+}
+
+/// Each page decoded. Per page type, only this `poll_next` is compiled.
 struct Pages<P> {
-    pages: BoxStream<Result<Box<dyn Any + Send>, Error>>,
-    _page: PhantomData<fn() -> P>,
+    pager: Pager,
+    decode: Decode<P>,
+    next: FindNext<P>,
 }
 
-impl<P: 'static> Stream for Pages<P> {
+impl<P> Stream for Pages<P> {
     type Item = Result<P, Error>;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().pages.as_mut().poll_next(cx).map(|page| page.map(|page| page.map(unbox::<P>)))
+        let this = self.get_mut();
+        let raw = match std::task::ready!(this.pager.poll_page(cx)) {
+            Some(Ok(raw)) => raw,
+            Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+            None => return Poll::Ready(None),
+        };
+        Poll::Ready(Some(match (this.decode)(raw) {
+            Ok(resp) => {
+                this.pager.follow((this.next)(&resp));
+                Ok(resp.body)
+            }
+            Err(e) => Err(e),
+        }))
     }
 }
 
 /// Each page's items, one by one.
-struct Items<I> {
-    pages: BoxStream<Result<Box<dyn Any + Send>, Error>>,
+struct Items<P, I> {
+    pages: Pages<P>,
+    items_of: fn(P) -> Vec<I>,
     page: std::vec::IntoIter<I>,
 }
 
 // Nothing of an `Items` is ever pinned in place: items are moved out.
-impl<I> Unpin for Items<I> {}
+impl<P, I> Unpin for Items<P, I> {}
 
-impl<I: 'static> Stream for Items<I> {
+impl<P, I> Stream for Items<P, I> {
     type Item = Result<I, Error>;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -140,56 +188,13 @@ impl<I: 'static> Stream for Items<I> {
             if let Some(item) = this.page.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            match this.pages.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(page))) => this.page = unbox::<Vec<I>>(page).into_iter(),
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
+            match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.page = (this.items_of)(page).into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
             }
         }
     }
-}
-
-fn unbox<T: 'static>(page: Box<dyn Any + Send>) -> T {
-    match page.downcast::<T>() {
-        Ok(page) => *page,
-        Err(_) => unreachable!("every page comes from its own listing's step"),
-    }
-}
-
-/// Decodes a page, boxed, and finds where the next one is.
-type Step = Box<dyn Fn(RawResponse) -> Result<(Box<dyn Any + Send>, Option<Next>), Error> + Send + Sync>;
-
-fn erased_pages(client: Client, first: Request, step: Step) -> BoxStream<Result<Box<dyn Any + Send>, Error>> {
-    let state = Some((first, HashSet::new()));
-    let step = std::sync::Arc::new(step);
-    Box::pin(stream::unfold(state, move |state| {
-        let client = client.clone();
-        let step = step.clone();
-        async move {
-            let (req, mut seen) = state?;
-            seen.extend(client.page_key(&req));
-            let raw = match client.send(req.clone()).await {
-                Ok(raw) => raw,
-                Err(e) => return Some((Err(e), None)),
-            };
-            match step(raw) {
-                Ok((page, next)) => {
-                    let following = next.and_then(|n| {
-                        let mut req = req.clone();
-                        n.apply(&mut req);
-                        if client.page_key(&req).is_some_and(|key| seen.contains(&key)) {
-                            tracing::debug!(operation = req.op.id, "the next page is one already seen; the listing ends");
-                            return None;
-                        }
-                        Some((req, seen))
-                    });
-                    Some((Ok(page), following))
-                }
-                Err(e) => Some((Err(e), None)),
-            }
-        }
-    }))
 }
 
 /// One link of a `Link` header.
