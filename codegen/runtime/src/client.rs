@@ -26,6 +26,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url`, parsed once.
+    base: Url,
     credentials: Option<Credentials>,
     timeout: Option<Duration>,
     stream_idle_timeout: Option<Duration>,
@@ -187,12 +189,14 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Url::parse(&self.base_url)
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
+        let base = Url::parse(&base_url)
             .map_err(|e| Error::Config(format!("invalid base URL `{}`: {e}", self.base_url)))?;
         Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
-                base_url: self.base_url.trim_end_matches('/').to_owned(),
+                base,
+                base_url,
                 credentials: self.credentials,
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
@@ -230,9 +234,10 @@ impl Client {
         let span = request_span(&req);
         let started = Instant::now();
         let result = async {
-            let (resp, attempts) = self.send_retrying(&req, false).await?;
+            let (mut resp, attempts) = self.send_retrying(&req, false).await?;
             let status = resp.status();
-            let headers = resp.headers().clone();
+            // Reading the body needs none of them.
+            let headers = std::mem::take(resp.headers_mut());
             let body = self.read_body(req.op.id, resp, attempts).await?;
             Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
         }
@@ -273,11 +278,11 @@ impl Client {
     /// stream only when it is a success: any other is read, up to the body
     /// cap, into the operation's error.
     pub(crate) async fn open_success_stream(&self, req: &Request) -> Result<reqwest::Response, Error> {
-        let (resp, attempts) = self.open_stream(req).await?;
+        let (mut resp, attempts) = self.open_stream(req).await?;
         if resp.status().is_success() {
             return Ok(resp);
         }
-        let (op, status, headers) = (req.op.id, resp.status(), resp.headers().clone());
+        let (op, status, headers) = (req.op.id, resp.status(), std::mem::take(resp.headers_mut()));
         let body = self.read_body(op, resp, attempts).await?;
         crate::response::RawResponse::new(op, status, headers, body).with_attempts(attempts).error()
     }
@@ -303,23 +308,30 @@ impl Client {
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::TooLarge { operation, limit });
         }
-        let mut buf = bytes::BytesMut::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|source| Error::Transport {
-            operation,
-            source: source.without_url(),
-            attempts,
-        })? {
+        let transport = |source: reqwest::Error| Error::Transport { operation, source: source.without_url(), attempts };
+        // Most bodies come in one chunk, which is then the body, uncopied.
+        let Some(first) = resp.chunk().await.map_err(transport)? else { return Ok(bytes::Bytes::new()) };
+        if first.len() > limit {
+            return Err(Error::TooLarge { operation, limit });
+        }
+        let Some(second) = resp.chunk().await.map_err(transport)? else { return Ok(first) };
+        let mut buf = bytes::BytesMut::from(first);
+        let mut next = Some(second);
+        while let Some(chunk) = next {
             if buf.len() + chunk.len() > limit {
                 return Err(Error::TooLarge { operation, limit });
             }
             buf.extend_from_slice(&chunk);
+            next = resp.chunk().await.map_err(transport)?;
         }
         Ok(buf.freeze())
     }
 
     /// Runs in the request span, whose status and attempts it records.
     async fn send_retrying(&self, req: &Request, streaming: bool) -> Result<(reqwest::Response, u32), Error> {
-        self.validate(req)?;
+        // Built once, sent as copies: a retry sends the same bytes.
+        let prepared = self.prepare(req, streaming)?;
+        let timeout = req.options.timeout.or(self.inner.timeout);
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
@@ -334,7 +346,7 @@ impl Client {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let result = self.attempt(req, streaming).instrument(attempt_span.clone()).await;
+            let result = self.attempt(&prepared, timeout, streaming).instrument(attempt_span.clone()).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             attempt_span.record("duration_ms", duration_ms);
             attempt_span.in_scope(|| match &result {
@@ -389,18 +401,40 @@ impl Client {
 
     /// One try. A stream's timeout is kept here rather than by reqwest,
     /// which would apply it to the body as well and cut the stream.
-    async fn attempt(&self, req: &Request, streaming: bool) -> Result<reqwest::Response, AttemptError> {
+    async fn attempt(
+        &self,
+        prepared: &reqwest::Request,
+        timeout: Option<Duration>,
+        streaming: bool,
+    ) -> Result<reqwest::Response, AttemptError> {
+        // Bodies are bytes, which always copy.
+        let request = prepared.try_clone().expect("a request with a byte body can be copied");
+        // The URL can carry an API key in its query: errors never show it.
+        let sending = async { self.inner.http.execute(request).await.map_err(|e| AttemptError::Http(e.without_url())) };
+        match timeout.filter(|_| streaming) {
+            Some(timeout) => tokio::time::timeout(timeout, sending)
+                .await
+                .unwrap_or(Err(AttemptError::HeadTimeout(timeout))),
+            None => sending.await,
+        }
+    }
+
+    /// The request as reqwest sends it, after everything about it that can
+    /// be wrong has been checked.
+    fn prepare(&self, req: &Request, streaming: bool) -> Result<reqwest::Request, Error> {
+        req.check()?;
         let op = req.op;
-        let url = self.url(req).expect("checked before the first attempt");
-        let method = Method::from_bytes(op.method.as_bytes()).expect("checked before the first attempt");
-        let same_origin = !req.foreign || self.same_origin(&url);
+        let method = Method::from_bytes(op.method.as_bytes())
+            .map_err(|_| Error::invalid(op.id, format!("invalid HTTP method `{}`", op.method)))?;
+        let url = self.url(req)?;
+        let same_origin = !req.foreign || url.origin() == self.inner.base.origin();
         let mut builder = self.inner.http.request(method, url);
         if op.secured && same_origin {
             if let Some(creds) = &self.inner.credentials {
                 builder = creds.apply(builder);
             }
         }
-        builder = builder.headers(self.headers(req).expect("checked before the first attempt"));
+        builder = builder.headers(self.headers(req)?);
         let timeout = req.options.timeout.or(self.inner.timeout);
         if let Some(timeout) = timeout.filter(|_| !streaming) {
             builder = builder.timeout(timeout);
@@ -408,14 +442,7 @@ impl Client {
         if let Some(body) = &req.body {
             builder = builder.body(body.bytes.clone());
         }
-        // The URL can carry an API key in its query: errors never show it.
-        let sending = async { builder.send().await.map_err(|e| AttemptError::Http(e.without_url())) };
-        match timeout.filter(|_| streaming) {
-            Some(timeout) => tokio::time::timeout(timeout, sending)
-                .await
-                .unwrap_or(Err(AttemptError::HeadTimeout(timeout))),
-            None => sending.await,
-        }
+        builder.build().map_err(|e| Error::invalid(op.id, format!("cannot build the request: {}", e.without_url())))
     }
 
     fn headers(&self, req: &Request) -> Result<HeaderMap, Error> {
@@ -434,20 +461,6 @@ impl Client {
         Ok(headers)
     }
 
-    /// Everything about a request that can be wrong before it is sent.
-    pub(crate) fn validate(&self, req: &Request) -> Result<(), Error> {
-        req.check()?;
-        Method::from_bytes(req.op.method.as_bytes())
-            .map_err(|_| Error::invalid(req.op.id, format!("invalid HTTP method `{}`", req.op.method)))?;
-        self.url(req)?;
-        self.headers(req)?;
-        Ok(())
-    }
-
-    fn same_origin(&self, url: &Url) -> bool {
-        Url::parse(&self.inner.base_url).is_ok_and(|base| base.origin() == url.origin())
-    }
-
     /// Where a page request goes, without credentials: what a listing
     /// compares to know it has been somewhere before.
     pub(crate) fn page_key(&self, req: &Request) -> Option<String> {
@@ -456,7 +469,7 @@ impl Client {
 
     fn url(&self, req: &Request) -> Result<Url, Error> {
         let op = req.op;
-        let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
+        let base = &self.inner.base;
         let mut url = self.target(req)?;
         let key = self
             .inner
@@ -473,7 +486,7 @@ impl Client {
     /// The URL without a query API key.
     fn target(&self, req: &Request) -> Result<Url, Error> {
         let op = req.op;
-        let base = Url::parse(&self.inner.base_url).map_err(|e| Error::invalid(op.id, e.to_string()))?;
+        let base = &self.inner.base;
         let url = match &req.url {
             Some(next) => {
                 let url = base
