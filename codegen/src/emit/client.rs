@@ -438,8 +438,7 @@ fn op_docs(op: &Operation) -> TokenStream {
     }
 }
 
-pub fn builders_rs(ctx: &Ctx) -> TokenStream {
-    let items = ctx.api.operations.iter().map(|op| builder(ctx, op));
+pub fn builders_head(ctx: &Ctx) -> TokenStream {
     let uses = (!ctx.api.operations.is_empty()).then(|| quote! { use apigen_runtime::{Error, Request, RequestOptions, Response}; });
     quote! {
         //! One builder per operation: required arguments are given to the
@@ -449,9 +448,17 @@ pub fn builders_rs(ctx: &Ctx) -> TokenStream {
         #[allow(unused_imports)]
         use crate::types;
         #uses
-
-        #(#items)*
     }
+}
+
+pub fn builders_len(ctx: &Ctx) -> usize {
+    ctx.api.operations.len()
+}
+
+/// The builders of the operations in `range`.
+pub fn builders_items(ctx: &Ctx, range: std::ops::Range<usize>) -> TokenStream {
+    let items = ctx.api.operations[range].iter().map(|op| builder(ctx, op));
+    quote!(#(#items)*)
 }
 
 fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {

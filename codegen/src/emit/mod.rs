@@ -9,6 +9,8 @@ mod types;
 
 use std::collections::{HashMap, HashSet};
 
+use std::ops::Range;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -54,53 +56,107 @@ pub struct Timings {
     pub format: std::time::Duration,
 }
 
+/// A Rust file to generate: its head (inner attributes, `use`s, or the
+/// whole file), then its items, built and printed in chunks.
+struct Unit {
+    path: &'static str,
+    head: fn(&Ctx) -> TokenStream,
+    len: fn(&Ctx) -> usize,
+    items: fn(&Ctx, Range<usize>) -> TokenStream,
+}
+
+/// Items per chunk: fixed, so that the output never depends on the
+/// machine; small enough that the largest file of a large spec spreads
+/// over every core.
+const CHUNK: usize = 16;
+
+fn no_items(_: &Ctx) -> usize {
+    0
+}
+
+fn nothing(_: &Ctx, _: Range<usize>) -> TokenStream {
+    TokenStream::new()
+}
+
 pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File>, String> {
     let ctx = Ctx::new(api, opts);
-    type Unit = fn(&Ctx) -> TokenStream;
-    let units: [(&str, Unit); 4] = [
-        ("src/lib.rs", client::lib_rs),
-        ("src/client.rs", client::client_rs),
-        ("src/builders.rs", client::builders_rs),
-        ("src/types.rs", types::types_rs),
+    let units = [
+        Unit { path: "src/lib.rs", head: client::lib_rs, len: no_items, items: nothing },
+        Unit { path: "src/client.rs", head: client::client_rs, len: no_items, items: nothing },
+        Unit { path: "src/builders.rs", head: client::builders_head, len: client::builders_len, items: client::builders_items },
+        Unit { path: "src/types.rs", head: types::types_head, len: types::types_len, items: types::types_items },
     ];
+    // Chunk `i` of a file: its head first, if `i` is 0, then its items.
+    let mut jobs: Vec<(usize, Range<usize>)> = Vec::new();
+    for (u, unit) in units.iter().enumerate() {
+        let len = (unit.len)(&ctx);
+        jobs.push((u, 0..len.min(CHUNK)));
+        jobs.extend((CHUNK..len).step_by(CHUNK).map(|start| (u, start..(start + CHUNK).min(len))));
+    }
+    // Building, parsing and printing the code dominate generation, and the
+    // chunks are independent: threads take them in turn (token streams
+    // cannot cross threads, so each chunk is built where it is printed).
+    // The output does not depend on scheduling: chunks are joined in order.
+    let ctx = &ctx;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
+    let mut printed: Vec<(usize, Result<(String, Timings), String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((u, range)) = jobs.get(j) else { break };
+                        done.push((j, print_chunk(ctx, &units[*u], range.clone())));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![(0, Err("formatting panicked".into()))]))
+            .collect()
+    });
+    printed.sort_by_key(|(j, _)| *j);
+    let mut bodies: Vec<String> = vec![String::new(); units.len()];
+    for (j, result) in printed {
+        let (text, t) = result?;
+        timings.tokens += t.tokens;
+        timings.format += t.format;
+        let body = &mut bodies[jobs[j].0];
+        // Items are kept apart by a blank line, across chunks as within.
+        if !body.is_empty() && !text.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&text);
+    }
     let mut files = vec![File {
         path: "Cargo.toml".into(),
         contents: manifest::cargo_toml(api, opts),
     }];
-    // Building, parsing and printing the files dominate generation, and
-    // the files are independent: each gets a thread (token streams cannot
-    // cross threads, so each is built where it is printed). Output does not
-    // depend on scheduling: results are joined in order.
-    let ctx = &ctx;
-    let formatted: Vec<Result<(File, Timings), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = units
-            .into_iter()
-            .map(|(path, unit)| {
-                scope.spawn(move || {
-                    let start = std::time::Instant::now();
-                    let tokens = unit(ctx);
-                    let built = start.elapsed();
-                    let start = std::time::Instant::now();
-                    let file: syn::File =
-                        syn::parse2(tokens).map_err(|e| format!("{path}: generated code does not parse: {e}"))?;
-                    let body = space_items(&without_bare_cr(prettyplease::unparse(&file)));
-                    let file = File {
-                        path: path.into(),
-                        contents: format!("// {}\n\n{body}", ctx.opts.preamble),
-                    };
-                    Ok((file, Timings { tokens: built, format: start.elapsed() }))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("formatting panicked".into()))).collect()
-    });
-    for f in formatted {
-        let (file, t) = f?;
-        timings.tokens += t.tokens;
-        timings.format += t.format;
-        files.push(file);
+    for (unit, body) in units.iter().zip(bodies) {
+        files.push(File {
+            path: unit.path.into(),
+            contents: format!("// {}\n\n{body}", ctx.opts.preamble),
+        });
     }
     Ok(files)
+}
+
+fn print_chunk(ctx: &Ctx, unit: &Unit, range: Range<usize>) -> Result<(String, Timings), String> {
+    let start = std::time::Instant::now();
+    let mut tokens = if range.start == 0 { (unit.head)(ctx) } else { TokenStream::new() };
+    if !range.is_empty() {
+        tokens.extend((unit.items)(ctx, range));
+    }
+    let built = start.elapsed();
+    let start = std::time::Instant::now();
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", unit.path))?;
+    let text = space_items(&without_bare_cr(prettyplease::unparse(&file)));
+    Ok((text, Timings { tokens: built, format: start.elapsed() }))
 }
 
 /// prettyplease prints a `#[doc]` string as a `///` or `/** */` comment,

@@ -6,15 +6,23 @@ use quote::quote;
 use super::{docs, ident, partial_eq, ty_tokens, Ctx};
 use crate::ir::{Field, Ty, TypeDef, TypeKind};
 
-pub fn types_rs(ctx: &Ctx) -> TokenStream {
-    let items = ctx.api.types.values().map(|t| type_def(ctx, t));
+pub fn types_head(_ctx: &Ctx) -> TokenStream {
     quote! {
         //! The types of the API's bodies and parameters, from the spec's
         //! schemas. Unknown enum values are kept in each enum's fallback
         //! variant.
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
-        #(#items)*
     }
+}
+
+pub fn types_len(ctx: &Ctx) -> usize {
+    ctx.api.types.len()
+}
+
+/// The types of `range`, in the document's order.
+pub fn types_items(ctx: &Ctx, range: std::ops::Range<usize>) -> TokenStream {
+    let items = range.filter_map(|i| ctx.api.types.get_index(i)).map(|(_, t)| type_def(ctx, t));
+    quote!(#(#items)*)
 }
 
 fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
