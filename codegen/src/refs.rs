@@ -16,29 +16,36 @@ pub(crate) const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum"
 /// Checks the references of `doc`; `file` names it in errors.
 pub fn check(doc: &Value, file: &str) -> Result<(), Error> {
     let mut sites = Vec::new();
-    collect(doc, String::new(), &mut sites);
-    for (site, target) in &sites {
+    collect(doc, &mut Vec::new(), &mut sites);
+    // A large document refers to the same few hundred targets thousands
+    // of times: each is checked once, for the first site that names it.
+    let mut checked: HashSet<&str> = HashSet::new();
+    for (site, target) in sites {
+        if !checked.insert(target) {
+            continue;
+        }
+        let site = || pointer(&site);
         resolve(doc, target).ok_or_else(|| match target.strip_prefix('#') {
             None => Error::invalid(
                 file,
-                site.clone(),
+                site(),
                 format!("external reference `{target}` is not supported: bundle the document into one file first"),
             ),
-            Some(_) => Error::invalid(file, site.clone(), format!("reference `{target}` points to nothing in the document")),
+            Some(_) => Error::invalid(file, site(), format!("reference `{target}` points to nothing in the document")),
         })?;
         // A reference to a reference to ... must end at a definition.
         let mut seen = HashSet::new();
-        let mut current = target.clone();
-        while let Some(Value::Object(obj)) = resolve(doc, &current) {
-            if !seen.insert(current.clone()) {
+        let mut current = target;
+        while let Some(Value::Object(obj)) = resolve(doc, current) {
+            if !seen.insert(current) {
                 return Err(Error::invalid(
                     file,
-                    site.clone(),
+                    site(),
                     format!("reference `{target}` is part of a cycle of references that never reaches a definition"),
                 ));
             }
             match obj.get("$ref").and_then(Value::as_str) {
-                Some(next) => current = next.to_owned(),
+                Some(next) => current = next,
                 None => break,
             }
         }
@@ -53,11 +60,30 @@ pub fn resolve<'a>(doc: &'a Value, target: &str) -> Option<&'a Value> {
     doc.pointer(&decoded)
 }
 
-fn collect(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
+/// A step from a node to one inside it.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer of a path, built only for a reference in an error.
+fn pointer(path: &[Step<'_>]) -> String {
+    path.iter().fold(String::new(), |p, step| match step {
+        Step::Key(k) => diag::join(&p, k),
+        Step::Index(i) => format!("{p}/{i}"),
+    })
+}
+
+type Site<'a> = (Vec<Step<'a>>, &'a str);
+
+fn collect<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, out: &mut Vec<Site<'a>>) {
     match v {
         Value::Object(m) => {
             if let Some(Value::String(target)) = m.get("$ref") {
-                out.push((diag::join(&ptr, "$ref"), target.clone()));
+                let mut site = path.clone();
+                site.push(Step::Key("$ref"));
+                out.push((site, target));
             }
             for (k, child) in m {
                 if DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-") || k == "$ref" {
@@ -66,12 +92,20 @@ fn collect(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
                 // `properties` and other maps may have a member called
                 // `example`: only schema-level data keys are skipped, and a
                 // map's members are walked whatever their names.
-                collect(child, diag::join(&ptr, k), out);
+                if child.is_object() || child.is_array() {
+                    path.push(Step::Key(k));
+                    collect(child, path, out);
+                    path.pop();
+                }
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                collect(child, format!("{ptr}/{i}"), out);
+                if child.is_object() || child.is_array() {
+                    path.push(Step::Index(i));
+                    collect(child, path, out);
+                    path.pop();
+                }
             }
         }
         _ => {}

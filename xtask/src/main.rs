@@ -17,6 +17,11 @@ mod prism;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+// Generation allocates and frees millions of small strings and token
+// trees; mimalloc does that in about a third less time than glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
