@@ -117,7 +117,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
             .args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench"])
-            .args(args)
+            // It runs from the workspace root: spec paths must not depend on
+            // where this one was started.
+            .args(args.iter().map(|a| match Path::new(a).is_file().then(|| std::fs::canonicalize(a)) {
+                Some(Ok(path)) => path.display().to_string(),
+                _ => a.clone(),
+            }))
             .status()
             .map_err(|e| e.to_string())?;
         return if status.success() { Ok(()) } else { Err(format!("the optimized bench failed: {status}")) };
@@ -125,6 +130,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut runs = 5usize;
     let mut compile_runs = 3usize;
     let mut only: Vec<String> = Vec::new();
+    // Specs given by path, measured instead of the built-in set.
+    let mut files: Vec<PathBuf> = Vec::new();
     let mut compile = true;
     let mut runtime_overhead = true;
     let mut it = args.iter();
@@ -136,6 +143,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
             "--no-compile" => compile = false,
             "--no-runtime" => runtime_overhead = false,
+            other if Path::new(other).is_file() => files.push(PathBuf::from(other)),
             other => only.push(other.to_owned()),
         }
     }
@@ -162,7 +170,25 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         crate_name: "bench-synthetic".into(),
         huge: true,
     });
-    if !only.is_empty() {
+    if !files.is_empty() {
+        specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
+        for file in &files {
+            let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let stem: String = name
+                .split('.')
+                .next()
+                .unwrap_or("spec")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .collect();
+            specs.push(Spec {
+                name,
+                source: apigen::Source::new(std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?),
+                crate_name: format!("bench-{stem}"),
+                huge: false,
+            });
+        }
+    } else if !only.is_empty() {
         specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
     }
     if specs.iter().any(|s| s.huge) && !synthetic.exists() {
