@@ -110,18 +110,31 @@ fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, Er
 }
 
 fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<Vec<T>, Error> {
+    let mut out = Vec::new();
+    each_item(name, value, &mut |len, item| {
+        if out.is_empty() {
+            out.reserve_exact(len);
+        }
+        out.push(T::deserialize(item)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The walk over an array, compiled once for every item type: `each`
+/// gets the array's length and an item, in order.
+fn each_item(name: &'static str, value: Value, each: &mut dyn FnMut(usize, Value) -> Result<(), Error>) -> Result<(), Error> {
     let items = match value {
         Value::Array(items) => items,
         other => return Err(not_a_list(name, &other)),
     };
-    let mut out = Vec::with_capacity(items.len());
+    let len = items.len();
     for (i, item) in items.into_iter().enumerate() {
-        match T::deserialize(item) {
-            Ok(v) => out.push(v),
-            Err(e) => return Err(in_item(name, i, e)),
+        if let Err(e) = each(len, item) {
+            return Err(in_item(name, i, e));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn not_a_list(name: &str, value: &Value) -> Error {

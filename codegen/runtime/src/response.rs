@@ -176,14 +176,24 @@ impl RawResponse {
     /// JSON is not decoded, even if it parses: it is not what the spec
     /// describes (a proxy's error page, a `null` in plain text).
     pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        // Through a `Value`, so that each body type is compiled for one
+        // deserializer, the one its members are read with
+        // (`crate::object`), not for `serde_json`'s reader as well; and
+        // all but `T::deserialize` is compiled once, here.
+        let (this, value) = self.json_document()?;
+        match T::deserialize(value) {
+            Ok(v) => Ok(this.ok(v)),
+            Err(e) => Err(this.decode_error(BodyError::Json(e))),
+        }
+    }
+
+    /// The body as a JSON document, if it is one and says so.
+    fn json_document(self) -> Result<(Self, serde_json::Value), Error> {
         if let Some(content_type) = self.not_json() {
             return Err(self.decode_error(BodyError::NotJson(content_type)));
         }
-        // Through a `Value`, so that each body type is compiled for one
-        // deserializer, the one its members are read with
-        // (`crate::object`), not for `serde_json`'s reader as well.
-        match self.json_value().and_then(T::deserialize) {
-            Ok(v) => Ok(self.ok(v)),
+        match self.json_value() {
+            Ok(value) => Ok((self, value)),
             Err(e) => Err(self.decode_error(BodyError::Json(e))),
         }
     }
