@@ -281,7 +281,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         eprintln!("measuring the runtime overhead (release build)");
         let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
-            .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead", "--", "2000", "6"])
+            .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead", "--", "500", "24"])
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {

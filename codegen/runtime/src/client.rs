@@ -329,8 +329,9 @@ impl Client {
 
     /// Runs in the request span, whose status and attempts it records.
     async fn send_retrying(&self, req: &Request, streaming: bool) -> Result<(reqwest::Response, u32), Error> {
-        // Built once, sent as copies: a retry sends the same bytes.
-        let prepared = self.prepare(req, streaming)?;
+        // Checked and built once; a retry, which is rare, builds it again
+        // from the same parts rather than every request paying for a copy.
+        let mut prepared = Some(self.prepare(req, streaming)?);
         let timeout = req.options.timeout.or(self.inner.timeout);
         let op = req.op;
         let policy = &self.inner.retry;
@@ -346,7 +347,11 @@ impl Client {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let result = self.attempt(&prepared, timeout, streaming).instrument(attempt_span.clone()).await;
+            let request = match prepared.take() {
+                Some(request) => request,
+                None => self.prepare(req, streaming)?,
+            };
+            let result = self.attempt(request, timeout, streaming).instrument(attempt_span.clone()).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             attempt_span.record("duration_ms", duration_ms);
             attempt_span.in_scope(|| match &result {
@@ -403,12 +408,10 @@ impl Client {
     /// which would apply it to the body as well and cut the stream.
     async fn attempt(
         &self,
-        prepared: &reqwest::Request,
+        request: reqwest::Request,
         timeout: Option<Duration>,
         streaming: bool,
     ) -> Result<reqwest::Response, AttemptError> {
-        // Bodies are bytes, which always copy.
-        let request = prepared.try_clone().expect("a request with a byte body can be copied");
         // The URL can carry an API key in its query: errors never show it.
         let sending = async { self.inner.http.execute(request).await.map_err(|e| AttemptError::Http(e.without_url())) };
         match timeout.filter(|_| streaming) {
