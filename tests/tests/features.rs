@@ -217,6 +217,29 @@ fn types_round_trip() {
 }
 
 #[test]
+fn members_a_schema_does_not_name_are_kept_in_place_and_errors_name_the_member() {
+    let v = json!({"title": "Gone", "instance": "/items/7", "retry": {"after": 3}});
+    let p: types::Problem = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(p.title.as_deref(), Some("Gone"));
+    assert_eq!(p.detail, None);
+    assert_eq!(p.additional_properties.get("instance"), Some(&json!("/items/7")));
+    assert!(!p.additional_properties.contains_key("title"));
+    assert_eq!(serde_json::to_value(&p).unwrap(), v);
+    // From bytes, as a response body is read, as from a `Value`.
+    let from_text: types::Problem = serde_json::from_str(&v.to_string()).unwrap();
+    assert_eq!(serde_json::to_value(&from_text).unwrap(), v);
+
+    let err = serde_json::from_value::<types::NotFound>(json!({})).unwrap_err().to_string();
+    assert!(err.contains("missing field `message`"), "{err}");
+    let err = serde_json::from_value::<types::Thing>(json!({"id": 1, "kind": "3d", "labels": {"a": 1}}))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`labels`: invalid type: integer `1`"), "{err}");
+    // A struct is an object: an array is not taken for one.
+    assert!(serde_json::from_value::<types::NotFound>(json!(["gone"])).is_err());
+}
+
+#[test]
 fn discriminated_unions_are_tagged_enums_that_keep_unknown_tags() {
     // The mapping names Cat twice; Cat declares the tag itself, Dog does not.
     let cat: types::Pet = serde_json::from_value(json!({"petType": "kitten", "lives": 9})).unwrap();
