@@ -47,8 +47,12 @@ impl Reader {
     /// A member that must be present (it may be `null` only if `T` is an
     /// `Option`).
     pub fn required<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, Error> {
+        decode(name, self.take(name)?)
+    }
+
+    fn take(&mut self, name: &'static str) -> Result<Value, Error> {
         match self.members.shift_remove(name) {
-            Some(value) => decode(name, value),
+            Some(value) => Ok(value),
             None => Err(de_error(format_args!("missing field `{name}`"))),
         }
     }
@@ -73,10 +77,7 @@ impl Reader {
     /// A required array. Lists have methods of their own, which cost
     /// less to compile than serde's `Vec` visitor.
     pub fn list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Vec<T>, Error> {
-        match self.members.shift_remove(name) {
-            Some(value) => decode_list(name, value),
-            None => Err(de_error(format_args!("missing field `{name}`"))),
-        }
+        decode_list(name, self.take(name)?)
     }
 
     /// An array that may be absent or `null`, both `None`.
@@ -185,8 +186,12 @@ impl Writer {
 
     /// A member always written (`null` for a `None`).
     pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        let value = serde_json::to_value(value)?;
-        self.members.push((Cow::Borrowed(name), value));
+        self.put(name, serde_json::to_value(value))
+    }
+
+    // Not generic: all but `to_value` is compiled once.
+    fn put(&mut self, name: &'static str, value: Result<Value, Error>) -> Result<(), Error> {
+        self.members.push((Cow::Borrowed(name), value?));
         Ok(())
     }
 
@@ -213,9 +218,8 @@ impl Writer {
 
     /// An array always written.
     pub fn list<T: Serialize>(&mut self, name: &'static str, items: &[T]) -> Result<(), Error> {
-        let value = encode_list(items)?;
-        self.members.push((Cow::Borrowed(name), value));
-        Ok(())
+        let value = encode_list(items.len(), &mut |i| serde_json::to_value(&items[i]));
+        self.put(name, value)
     }
 
     /// An array left out when `None`.
@@ -251,10 +255,12 @@ impl Writer {
     }
 }
 
-fn encode_list<T: Serialize>(items: &[T]) -> Result<Value, Error> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        out.push(serde_json::to_value(item)?);
+/// An array of `len` items, item `i` written by `item(i)`; the walk is
+/// compiled once for every item type.
+fn encode_list(len: usize, item: &mut dyn FnMut(usize) -> Result<Value, Error>) -> Result<Value, Error> {
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        out.push(item(i)?);
     }
     Ok(Value::Array(out))
 }
