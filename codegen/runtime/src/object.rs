@@ -6,9 +6,10 @@
 //! (de)serializer: for an API of hundreds of types, most of a generated
 //! crate's compile time. Here a struct's impls are a few lines that call
 //! into this module. What stays generic is generic only in what must be:
-//! [`read`] and [`write`] in the (de)serializer, which all types share, and
-//! the [`Reader`] and [`Writer`] methods in a field's type, which all fields
-//! of that type share. Members travel as `serde_json::Value`s, so any
+//! [`members`], [`finish`] and [`write()`] in the (de)serializer, which all
+//! types share, and the [`Reader`] and [`Writer`] methods in the call to a
+//! member's `deserialize` or `to_value`, which all fields of that type
+//! share. Members travel as `serde_json::Value`s, so any
 //! serde format still works, only a little slower than with the derives.
 //!
 //! Absent members and `null` follow the spec: a required member must be
