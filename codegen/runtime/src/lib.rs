@@ -50,7 +50,7 @@ pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 
 /// Sends a request and decodes its body: what every generated `send` does.
 /// The sending is one future compiled here; what a generated crate
-/// compiles per body type is only [`Decoding`]'s small `poll`.
+/// compiles per body type is only `Decoding`'s small `poll`.
 pub fn send<T: Send + 'static>(client: Client, request: Request, decode: Decode<T>) -> BoxFuture<Result<T, Error>> {
     Box::pin(Decoding { sending: send_raw(client, request), decode }.body())
 }
