@@ -100,7 +100,7 @@ pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File
     let ctx = &ctx;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
-    let mut printed: Vec<(usize, Result<(String, Timings), String>)> = std::thread::scope(|scope| {
+    let mut printed: Vec<(usize, Printed)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -145,7 +145,10 @@ pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File
     Ok(files)
 }
 
-fn print_chunk(ctx: &Ctx, unit: &Unit, range: Range<usize>) -> Result<(String, Timings), String> {
+/// A chunk's text and what it took, or why its code does not parse.
+type Printed = Result<(String, Timings), String>;
+
+fn print_chunk(ctx: &Ctx, unit: &Unit, range: Range<usize>) -> Printed {
     let start = std::time::Instant::now();
     let mut tokens = if range.start == 0 { (unit.head)(ctx) } else { TokenStream::new() };
     if !range.is_empty() {
