@@ -369,6 +369,17 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    let writes: Vec<TokenStream> = writes.collect();
+    let write_body = if writes.is_empty() && !additional {
+        quote!(Ok(apigen_runtime::object::Writer::new()))
+    } else {
+        quote! {
+            let mut o = apigen_runtime::object::Writer::new();
+            #(#writes)*
+            #write_rest
+            Ok(o)
+        }
+    };
     let (o, v) = if fields.is_empty() && !additional {
         (quote!(_o), quote!(_v))
     } else {
@@ -378,11 +389,7 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 fn fields(#v: &#name) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-                    #[allow(unused_mut)]
-                    let mut o = apigen_runtime::object::Writer::new();
-                    #(#writes)*
-                    #write_rest
-                    Ok(o)
+                    #write_body
                 }
                 apigen_runtime::object::write(serializer, fields(self))
             }

@@ -155,7 +155,6 @@ impl serde::Serialize for Thing {
         fn fields(
             v: &Thing,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("id", &v.id)?;
             o.field("kind", &v.kind)?;
@@ -222,7 +221,6 @@ impl serde::Serialize for ThingPatch {
         fn fields(
             v: &ThingPatch,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("note", &v.note)?;
             o.optional("labels", &v.labels)?;
@@ -363,7 +361,6 @@ impl serde::Serialize for Cat {
         fn fields(
             v: &Cat,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("petType", &v.pet_type)?;
             o.field("lives", &v.lives)?;
@@ -403,7 +400,6 @@ impl serde::Serialize for Dog {
         fn fields(
             v: &Dog,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("bark", &v.bark)?;
             Ok(o)
@@ -439,7 +435,6 @@ impl serde::Serialize for EventCreated {
         fn fields(
             v: &EventCreated,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("id", &v.id)?;
             Ok(o)
@@ -478,7 +473,6 @@ impl serde::Serialize for EventDeleted {
         fn fields(
             v: &EventDeleted,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("id", &v.id)?;
             o.optional("reason", &v.reason)?;
@@ -616,7 +610,6 @@ impl serde::Serialize for Note {
         fn fields(
             v: &Note,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("text", &v.text)?;
             o.optional("pinned", &v.pinned)?;
@@ -668,7 +661,6 @@ impl serde::Serialize for Circle {
         fn fields(
             v: &Circle,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("radius", &apigen_runtime::number::Whole(v.radius))?;
             Ok(o)
@@ -707,7 +699,6 @@ impl serde::Serialize for Square {
         fn fields(
             v: &Square,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("name", &v.name)?;
             o.field("side", &apigen_runtime::number::Whole(v.side))?;
@@ -747,7 +738,6 @@ impl serde::Serialize for Named {
         fn fields(
             v: &Named,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("name", &v.name)?;
             Ok(o)
@@ -784,7 +774,6 @@ impl serde::Serialize for Tree {
         fn fields(
             v: &Tree,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("children", &v.children)?;
             o.optional("parent", &v.parent)?;
@@ -824,7 +813,6 @@ impl serde::Serialize for Job {
         fn fields(
             v: &Job,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("job_id", &v.job_id)?;
             Ok(o)
@@ -862,7 +850,6 @@ impl serde::Serialize for NotFound {
         fn fields(
             v: &NotFound,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("message", &v.message)?;
             Ok(o)
@@ -903,7 +890,6 @@ impl serde::Serialize for Problem {
         fn fields(
             v: &Problem,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("title", &v.title)?;
             o.optional("detail", &v.detail)?;
@@ -947,7 +933,6 @@ impl serde::Serialize for ItemsListResponse {
         fn fields(
             v: &ItemsListResponse,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("total", &v.total)?;
             Ok(o)
@@ -985,7 +970,6 @@ impl serde::Serialize for Token {
         fn fields(
             v: &Token,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("text", &v.text)?;
             Ok(o)
@@ -1022,7 +1006,6 @@ impl serde::Serialize for ItemsListResponse2 {
         fn fields(
             v: &ItemsListResponse2,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.list("data", &v.data)?;
             o.nullable("next_cursor", &v.next_cursor)?;
@@ -1062,7 +1045,6 @@ impl serde::Serialize for ChatBody {
         fn fields(
             v: &ChatBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("prompt", &v.prompt)?;
             Ok(o)
@@ -1102,7 +1084,6 @@ impl serde::Serialize for FilesUploadBody {
         fn fields(
             v: &FilesUploadBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("file", &v.file)?;
             o.field("purpose", &v.purpose)?;
@@ -1163,7 +1144,6 @@ impl serde::Serialize for ChargesCreateCreated {
         fn fields(
             v: &ChargesCreateCreated,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("gt", &v.gt)?;
             o.optional("lt", &v.lt)?;
@@ -1203,7 +1183,6 @@ impl serde::Serialize for ChargesCreateBodyItemsItem {
         fn fields(
             v: &ChargesCreateBodyItemsItem,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("price", &v.price)?;
             Ok(o)
@@ -1243,7 +1222,6 @@ impl serde::Serialize for ChargesCreateBody {
         fn fields(
             v: &ChargesCreateBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("amount", &v.amount)?;
             o.optional("metadata", &v.metadata)?;

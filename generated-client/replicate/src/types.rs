@@ -103,7 +103,6 @@ impl serde::Serialize for PredictionRequest {
         fn fields(
             v: &PredictionRequest,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("input", &v.input)?;
             o.optional("stream", &v.stream)?;
@@ -174,7 +173,6 @@ impl serde::Serialize for TrainingRequest {
         fn fields(
             v: &TrainingRequest,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("destination", &v.destination)?;
             o.field("input", &v.input)?;
@@ -265,7 +263,6 @@ impl serde::Serialize for VersionPredictionRequest {
         fn fields(
             v: &VersionPredictionRequest,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("input", &v.input)?;
             o.optional("stream", &v.stream)?;
@@ -410,7 +407,6 @@ impl serde::Serialize for PredictionUrls {
         fn fields(
             v: &PredictionUrls,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("get", &v.get)?;
             o.optional("cancel", &v.cancel)?;
@@ -461,7 +457,6 @@ impl serde::Serialize for PredictionMetrics {
         fn fields(
             v: &PredictionMetrics,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable(
                 "predict_time",
@@ -542,7 +537,6 @@ impl serde::Serialize for Prediction {
         fn fields(
             v: &Prediction,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional("model", &v.model)?;
@@ -651,7 +645,6 @@ impl serde::Serialize for TrainingUrls {
         fn fields(
             v: &TrainingUrls,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("get", &v.get)?;
             o.optional("cancel", &v.cancel)?;
@@ -700,7 +693,6 @@ impl serde::Serialize for TrainingMetrics {
         fn fields(
             v: &TrainingMetrics,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable(
                 "predict_time",
@@ -779,7 +771,6 @@ impl serde::Serialize for Training {
         fn fields(
             v: &Training,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional("model", &v.model)?;
@@ -854,7 +845,6 @@ impl serde::Serialize for ModelVersion {
         fn fields(
             v: &ModelVersion,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional("created_at", &v.created_at)?;
@@ -964,7 +954,6 @@ impl serde::Serialize for Model {
         fn fields(
             v: &Model,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("url", &v.url)?;
             o.optional("owner", &v.owner)?;
@@ -1033,7 +1022,6 @@ impl serde::Serialize for Collection {
         fn fields(
             v: &Collection,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("name", &v.name)?;
             o.optional("slug", &v.slug)?;
@@ -1122,7 +1110,6 @@ impl serde::Serialize for Account {
         fn fields(
             v: &Account,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("type", &v.type_)?;
             o.optional("username", &v.username)?;
@@ -1211,7 +1198,6 @@ impl serde::Serialize for DeploymentReleaseCreatedBy {
         fn fields(
             v: &DeploymentReleaseCreatedBy,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("type", &v.type_)?;
             o.optional("username", &v.username)?;
@@ -1262,7 +1248,6 @@ impl serde::Serialize for DeploymentReleaseConfiguration {
         fn fields(
             v: &DeploymentReleaseConfiguration,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("hardware", &v.hardware)?;
             o.optional("min_instances", &v.min_instances)?;
@@ -1317,7 +1302,6 @@ impl serde::Serialize for DeploymentRelease {
         fn fields(
             v: &DeploymentRelease,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("number", &v.number)?;
             o.optional("model", &v.model)?;
@@ -1372,7 +1356,6 @@ impl serde::Serialize for Deployment {
         fn fields(
             v: &Deployment,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("owner", &v.owner)?;
             o.optional("name", &v.name)?;
@@ -1419,7 +1402,6 @@ impl serde::Serialize for Hardware {
         fn fields(
             v: &Hardware,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("name", &v.name)?;
             o.optional("sku", &v.sku)?;
@@ -1462,7 +1444,6 @@ impl serde::Serialize for WebhookSecret {
         fn fields(
             v: &WebhookSecret,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("key", &v.key)?;
             Ok(o)
@@ -1507,7 +1488,6 @@ impl serde::Serialize for PredictionPage {
         fn fields(
             v: &PredictionPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1556,7 +1536,6 @@ impl serde::Serialize for TrainingPage {
         fn fields(
             v: &TrainingPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1605,7 +1584,6 @@ impl serde::Serialize for ModelPage {
         fn fields(
             v: &ModelPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1654,7 +1632,6 @@ impl serde::Serialize for ModelVersionPage {
         fn fields(
             v: &ModelVersionPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1703,7 +1680,6 @@ impl serde::Serialize for CollectionPage {
         fn fields(
             v: &CollectionPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1752,7 +1728,6 @@ impl serde::Serialize for DeploymentPage {
         fn fields(
             v: &DeploymentPage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable("next", &v.next)?;
             o.nullable("previous", &v.previous)?;
@@ -1805,7 +1780,6 @@ impl serde::Serialize for DeploymentsCreateBody {
         fn fields(
             v: &DeploymentsCreateBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.field("hardware", &v.hardware)?;
             o.field("max_instances", &v.max_instances)?;
@@ -1860,7 +1834,6 @@ impl serde::Serialize for DeploymentsUpdateBody {
         fn fields(
             v: &DeploymentsUpdateBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("hardware", &v.hardware)?;
             o.optional("max_instances", &v.max_instances)?;
@@ -1957,7 +1930,6 @@ impl serde::Serialize for ModelsCreateBody {
         fn fields(
             v: &ModelsCreateBody,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("cover_image_url", &v.cover_image_url)?;
             o.optional("description", &v.description)?;

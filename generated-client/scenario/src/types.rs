@@ -29,7 +29,6 @@ impl serde::Serialize for PutModelsTrainResponse {
         fn fields(
             v: &PutModelsTrainResponse,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("job", &v.job)?;
             o.optional("model", &v.model)?;
@@ -91,7 +90,6 @@ impl serde::Serialize for Job {
         fn fields(
             v: &Job,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("createdAt", &v.created_at)?;
             o.optional("jobId", &v.job_id)?;
@@ -216,7 +214,6 @@ impl serde::Serialize for JobStatusHistoryEntry {
         fn fields(
             v: &JobStatusHistoryEntry,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("date", &v.date)?;
             o.optional("status", &v.status)?;
@@ -259,7 +256,6 @@ impl serde::Serialize for JobBilling {
         fn fields(
             v: &JobBilling,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("cuCost", &v.cu_cost.map(apigen_runtime::number::Whole))?;
             o.optional("cuDiscount", &v.cu_discount.map(apigen_runtime::number::Whole))?;
@@ -312,7 +308,6 @@ impl serde::Serialize for JobMetadata {
         fn fields(
             v: &JobMetadata,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("assetIds", &v.asset_ids)?;
             o.optional("error", &v.error)?;
@@ -387,7 +382,6 @@ impl serde::Serialize for FlowNode {
         fn fields(
             v: &FlowNode,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional("status", &v.status)?;
@@ -563,7 +557,6 @@ impl serde::Serialize for FlowNodeLogic {
         fn fields(
             v: &FlowNodeLogic,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("cases", &v.cases)?;
             o.optional("default", &v.default)?;
@@ -608,7 +601,6 @@ impl serde::Serialize for FlowNodeLogicCase {
         fn fields(
             v: &FlowNodeLogicCase,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("condition", &v.condition)?;
             o.optional("value", &v.value)?;
@@ -680,7 +672,6 @@ impl serde::Serialize for ModelInput {
         fn fields(
             v: &ModelInput,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("name", &v.name)?;
             o.optional("type", &v.type_)?;
@@ -875,7 +866,6 @@ impl serde::Serialize for ModelInputRef {
         fn fields(
             v: &ModelInputRef,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("conditional", &v.conditional)?;
             o.optional("equal", &v.equal)?;
@@ -924,7 +914,6 @@ impl serde::Serialize for ModelInputRequired {
         fn fields(
             v: &ModelInputRequired,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("always", &v.always)?;
             o.optional("conditionalValues", &v.conditional_values)?;
@@ -1007,7 +996,6 @@ impl serde::Serialize for Model {
         fn fields(
             v: &Model,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional_list("capabilities", &v.capabilities)?;
@@ -1288,7 +1276,6 @@ impl serde::Serialize for ModelClass {
         fn fields(
             v: &ModelClass,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("category", &v.category)?;
             o.optional("conceptPrompt", &v.concept_prompt)?;
@@ -1376,7 +1363,6 @@ impl serde::Serialize for ModelConcept {
         fn fields(
             v: &ModelConcept,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("modelId", &v.model_id)?;
             o.optional("scale", &v.scale.map(apigen_runtime::number::Whole))?;
@@ -1421,7 +1407,6 @@ impl serde::Serialize for ModelEpoch {
         fn fields(
             v: &ModelEpoch,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("epoch", &v.epoch)?;
             o.optional_list("assets", &v.assets)?;
@@ -1464,7 +1449,6 @@ impl serde::Serialize for AssetReference {
         fn fields(
             v: &AssetReference,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("assetId", &v.asset_id)?;
             o.optional("url", &v.url)?;
@@ -1537,7 +1521,6 @@ impl serde::Serialize for TrainingParameters {
         fn fields(
             v: &TrainingParameters,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("age", &v.age)?;
             o.optional("batchSize", &v.batch_size)?;
@@ -1725,7 +1708,6 @@ impl serde::Serialize for PerformanceStats {
         fn fields(
             v: &PerformanceStats,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("variants", &v.variants)?;
             o.optional("default", &v.default)?;
@@ -1785,7 +1767,6 @@ impl serde::Serialize for PerformanceStatsVariant {
         fn fields(
             v: &PerformanceStatsVariant,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("capability", &v.capability)?;
             o.optional("computedAt", &v.computed_at)?;
@@ -1875,7 +1856,6 @@ impl serde::Serialize for ArenaScore {
         fn fields(
             v: &ArenaScore,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("arenaCategory", &v.arena_category)?;
             o.optional("arenaModelName", &v.arena_model_name)?;
@@ -1937,7 +1917,6 @@ impl serde::Serialize for TrainingImagePair {
         fn fields(
             v: &TrainingImagePair,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("instruction", &v.instruction)?;
             o.optional("sourceId", &v.source_id)?;
@@ -1986,7 +1965,6 @@ impl serde::Serialize for TrainingImage {
         fn fields(
             v: &TrainingImage,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("id", &v.id)?;
             o.optional("automaticCaptioning", &v.automatic_captioning)?;
@@ -2042,7 +2020,6 @@ impl serde::Serialize for TrainingProgress {
         fn fields(
             v: &TrainingProgress,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("stage", &v.stage)?;
             o.optional("updatedAt", &v.updated_at)?;
@@ -2130,7 +2107,6 @@ impl serde::Serialize for TrainingStats {
         fn fields(
             v: &TrainingStats,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("endedAt", &v.ended_at)?;
             o.optional(
@@ -2193,7 +2169,6 @@ impl serde::Serialize for UiConfig {
         fn fields(
             v: &UiConfig,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("inputProperties", &v.input_properties)?;
             o.optional("lorasComponent", &v.loras_component)?;
@@ -2243,7 +2218,6 @@ impl serde::Serialize for UiConfigInputProperty {
         fn fields(
             v: &UiConfigInputProperty,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("collapsed", &v.collapsed)?;
             Ok(o)
@@ -2286,7 +2260,6 @@ impl serde::Serialize for UiConfigLorasComponent {
         fn fields(
             v: &UiConfigLorasComponent,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("label", &v.label)?;
             o.optional("modelInput", &v.model_input)?;
@@ -2333,7 +2306,6 @@ impl serde::Serialize for UiConfigPreset {
         fn fields(
             v: &UiConfigPreset,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional_list("fields", &v.fields)?;
             o.optional("presets", &v.presets)?;
@@ -2378,7 +2350,6 @@ impl serde::Serialize for UiConfigResolutionComponent {
         fn fields(
             v: &UiConfigResolutionComponent,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("heightInput", &v.height_input)?;
             o.optional("label", &v.label)?;
@@ -2426,7 +2397,6 @@ impl serde::Serialize for UiConfigResolutionPreset {
         fn fields(
             v: &UiConfigResolutionPreset,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("height", &v.height)?;
             o.optional("label", &v.label)?;
@@ -2472,7 +2442,6 @@ impl serde::Serialize for UiConfigTriggerGenerate {
         fn fields(
             v: &UiConfigTriggerGenerate,
         ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
-            #[allow(unused_mut)]
             let mut o = apigen_runtime::object::Writer::new();
             o.optional("label", &v.label)?;
             o.optional("after", &v.after)?;
