@@ -60,19 +60,12 @@ impl Reader {
 
     /// A member that may be absent or `null`, both `None`.
     pub fn optional<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
-        match self.members.shift_remove(name) {
-            Some(Value::Null) | None => Ok(None),
-            Some(value) => decode(name, value).map(Some),
-        }
+        self.present(name).map(|value| decode(name, value)).transpose()
     }
 
     /// A member that may be absent (`None`) or `null` (`Some(None)`).
     pub fn nullable<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<T>>, Error> {
-        match self.members.shift_remove(name) {
-            None => Ok(None),
-            Some(Value::Null) => Ok(Some(None)),
-            Some(value) => decode(name, value).map(|v| Some(Some(v))),
-        }
+        self.slot(name).map(|value| value.map(|value| decode(name, value)).transpose()).transpose()
     }
 
     /// A required array. Lists have methods of their own, which cost
@@ -83,18 +76,24 @@ impl Reader {
 
     /// An array that may be absent or `null`, both `None`.
     pub fn optional_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Vec<T>>, Error> {
-        match self.members.shift_remove(name) {
-            Some(Value::Null) | None => Ok(None),
-            Some(value) => decode_list(name, value).map(Some),
-        }
+        self.present(name).map(|value| decode_list(name, value)).transpose()
     }
 
     /// An array that may be absent (`None`) or `null` (`Some(None)`).
     pub fn nullable_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<Vec<T>>>, Error> {
-        match self.members.shift_remove(name) {
-            None => Ok(None),
-            Some(Value::Null) => Ok(Some(None)),
-            Some(value) => decode_list(name, value).map(|v| Some(Some(v))),
+        self.slot(name).map(|value| value.map(|value| decode_list(name, value)).transpose()).transpose()
+    }
+
+    /// The member, unless it is absent or `null`.
+    fn present(&mut self, name: &'static str) -> Option<Value> {
+        self.slot(name).flatten()
+    }
+
+    /// The member: `None` if absent, `Some(None)` if `null`.
+    fn slot(&mut self, name: &'static str) -> Option<Option<Value>> {
+        match self.members.shift_remove(name)? {
+            Value::Null => Some(None),
+            value => Some(Some(value)),
         }
     }
 
@@ -112,11 +111,8 @@ fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, Er
 }
 
 fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<Vec<T>, Error> {
-    let mut out = Vec::new();
-    each_item(name, value, &mut |len, item| {
-        if out.is_empty() {
-            out.reserve_exact(len);
-        }
+    let mut out = Vec::with_capacity(value.as_array().map_or(0, Vec::len));
+    each_item(name, value, &mut |item| {
         out.push(T::deserialize(item)?);
         Ok(())
     })?;
@@ -124,31 +120,31 @@ fn decode_list<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<
 }
 
 /// The walk over an array, compiled once for every item type: `each`
-/// gets the array's length and an item, in order.
-fn each_item(name: &'static str, value: Value, each: &mut dyn FnMut(usize, Value) -> Result<(), Error>) -> Result<(), Error> {
+/// gets the items in order.
+fn each_item(name: &'static str, value: Value, each: &mut dyn FnMut(Value) -> Result<(), Error>) -> Result<(), Error> {
     let items = match value {
         Value::Array(items) => items,
-        other => return Err(not_a_list(name, &other)),
+        other => return Err(de_error(format_args!("`{name}`: invalid type: {}, expected an array", kind_of(&other)))),
     };
-    let len = items.len();
     for (i, item) in items.into_iter().enumerate() {
-        if let Err(e) = each(len, item) {
+        if let Err(e) = each(item) {
             return Err(in_item(name, i, e));
         }
     }
     Ok(())
 }
 
-fn not_a_list(name: &str, value: &Value) -> Error {
-    let found = match value {
+/// What kind of JSON value `value` is, as an error message says it: "a
+/// string", "an object", "null".
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    };
-    de_error(format_args!("`{name}`: invalid type: {found}, expected an array"))
+    }
 }
 
 fn in_item(name: &str, i: usize, e: Error) -> Error {
@@ -209,10 +205,7 @@ impl Writer {
     pub fn nullable<T: Serialize>(&mut self, name: &'static str, value: &Option<Option<T>>) -> Result<(), Error> {
         match value {
             Some(Some(v)) => self.field(name, v),
-            Some(None) => {
-                self.members.push((Cow::Borrowed(name), Value::Null));
-                Ok(())
-            }
+            Some(None) => self.put(name, Ok(Value::Null)),
             None => Ok(()),
         }
     }
@@ -236,10 +229,7 @@ impl Writer {
     pub fn nullable_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Option<Vec<T>>>) -> Result<(), Error> {
         match items {
             Some(Some(items)) => self.list(name, items),
-            Some(None) => {
-                self.members.push((Cow::Borrowed(name), Value::Null));
-                Ok(())
-            }
+            Some(None) => self.put(name, Ok(Value::Null)),
             None => Ok(()),
         }
     }

@@ -524,19 +524,8 @@ pub struct Run {
 fn object(input: impl serde::Serialize) -> Result<Map<String, Value>, String> {
     match serde_json::to_value(input) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(format!("the input must be a JSON object, not {}", kind_of(&other))),
+        Ok(other) => Err(format!("the input must be a JSON object, not {}", apigen_runtime::object::kind_of(&other))),
         Err(e) => Err(format!("the input does not serialize: {e}")),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
