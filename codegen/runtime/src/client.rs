@@ -331,8 +331,8 @@ impl Client {
     async fn send_retrying(&self, req: &Request, streaming: bool) -> Result<(reqwest::Response, u32), Error> {
         // Checked and built once; a retry, which is rare, builds it again
         // from the same parts rather than every request paying for a copy.
-        let mut prepared = Some(self.prepare(req, streaming)?);
         let timeout = req.options.timeout.or(self.inner.timeout);
+        let mut prepared = Some(self.prepare(req, timeout, streaming)?);
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
@@ -349,7 +349,7 @@ impl Client {
             );
             let request = match prepared.take() {
                 Some(request) => request,
-                None => self.prepare(req, streaming)?,
+                None => self.prepare(req, timeout, streaming)?,
             };
             let result = self.attempt(request, timeout, streaming).instrument(attempt_span.clone()).await;
             let duration_ms = started.elapsed().as_millis() as u64;
@@ -423,8 +423,9 @@ impl Client {
     }
 
     /// The request as reqwest sends it, after everything about it that can
-    /// be wrong has been checked.
-    fn prepare(&self, req: &Request, streaming: bool) -> Result<reqwest::Request, Error> {
+    /// be wrong has been checked. `timeout` bounds the whole exchange
+    /// unless it is a stream's (which [`Client::attempt`] keeps).
+    fn prepare(&self, req: &Request, timeout: Option<Duration>, streaming: bool) -> Result<reqwest::Request, Error> {
         req.check()?;
         let op = req.op;
         let method = Method::from_bytes(op.method.as_bytes())
@@ -438,7 +439,6 @@ impl Client {
             }
         }
         builder = builder.headers(self.headers(req)?);
-        let timeout = req.options.timeout.or(self.inner.timeout);
         if let Some(timeout) = timeout.filter(|_| !streaming) {
             builder = builder.timeout(timeout);
         }
