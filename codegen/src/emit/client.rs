@@ -1032,7 +1032,7 @@ fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, Token
                 quote! {
                     #[doc = #doc]
                     #[derive(Debug, Clone)]
-            #eq
+                    #eq
                     pub enum #e {
                         #(#variants)*
                     }

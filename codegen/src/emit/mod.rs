@@ -89,9 +89,9 @@ pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File
     // Chunk `i` of a file: its head first, if `i` is 0, then its items.
     let mut jobs: Vec<(usize, Range<usize>)> = Vec::new();
     for (u, unit) in units.iter().enumerate() {
+        // A file with no items still has its head: one chunk, `0..0`.
         let len = (unit.len)(&ctx);
-        jobs.push((u, 0..len.min(CHUNK)));
-        jobs.extend((CHUNK..len).step_by(CHUNK).map(|start| (u, start..(start + CHUNK).min(len))));
+        jobs.extend((0..len.max(1)).step_by(CHUNK).map(|start| (u, start..(start + CHUNK).min(len))));
     }
     // Building, parsing and printing the code dominate generation, and the
     // chunks are independent: threads take them in turn (token streams

@@ -252,12 +252,10 @@ fn multipart_impl(name: &str, fields: &[Field], additional: bool) -> TokenStream
             Ty::Vec(_) => quote!(for item in v { form.value(#wire, item); }),
             _ => quote!(form.value(#wire, v);),
         };
-        let optional = !f.required || matches!(f.ty, Ty::Option(_));
-        let double = !f.required && matches!(f.ty, Ty::Option(_));
-        match (optional, double) {
-            (false, _) => quote!({ let v = &self.#id; #one }),
-            (true, false) => quote!(if let Some(v) = &self.#id { #one }),
-            (true, true) => quote!(if let Some(Some(v)) = &self.#id { #one }),
+        match presence(f) {
+            Presence::Required => quote!({ let v = &self.#id; #one }),
+            Presence::RequiredNullable | Presence::Optional => quote!(if let Some(v) = &self.#id { #one }),
+            Presence::OptionalNullable => quote!(if let Some(Some(v)) = &self.#id { #one }),
         }
     });
     let extra = additional.then(|| quote!(for (k, v) in &self.additional_properties { form.value(k, v); }));
@@ -276,21 +274,18 @@ fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
     let id = ident(&f.ident);
     let doc = docs::attrs([f.description.as_deref()]);
     let inner = ty_tokens(ctx, &f.ty, &none, Some(owner));
-    let ty = match (&f.ty, f.required) {
-        (_, true) => inner,
-        // Optional: `None` when absent; optional and nullable: absent is
-        // `None`, null is `Some(None)`.
-        (_, false) => quote!(Option<#inner>),
-    };
+    // Optional: `None` when absent; optional and nullable: absent is
+    // `None`, null is `Some(None)`.
+    let ty = if f.required { inner } else { quote!(Option<#inner>) };
     quote! {
         #doc
         pub #id: #ty,
     }
 }
 
-/// How a field is read and written: which [`apigen_runtime::object`]
-/// method, and whether its numbers print whole values as integers.
-#[derive(Clone, Copy, PartialEq)]
+/// Whether a field must be there, and whether it may be `null`: what
+/// decides how it is read, written and sent in a form.
+#[derive(Clone, Copy)]
 enum Presence {
     /// Required and not nullable.
     Required,
@@ -322,6 +317,21 @@ fn is_list(f: &Field) -> bool {
     }
 }
 
+/// The [`apigen_runtime::object`] methods that read and write a field:
+/// `Reader`'s, then `Writer`'s.
+fn methods(f: &Field) -> (TokenStream, TokenStream) {
+    match (presence(f), is_list(f)) {
+        (Presence::Required, false) => (quote!(required), quote!(field)),
+        (Presence::RequiredNullable, false) => (quote!(optional), quote!(field)),
+        (Presence::Optional, false) => (quote!(optional), quote!(optional)),
+        (Presence::OptionalNullable, false) => (quote!(nullable), quote!(nullable)),
+        (Presence::Required, true) => (quote!(list), quote!(list)),
+        (Presence::RequiredNullable, true) => (quote!(optional_list), quote!(field)),
+        (Presence::Optional, true) => (quote!(optional_list), quote!(optional_list)),
+        (Presence::OptionalNullable, true) => (quote!(nullable_list), quote!(nullable_list)),
+    }
+}
+
 /// `Serialize` and `Deserialize` for a struct, through the runtime's
 /// [`apigen_runtime::object`]: a line per field instead of serde's
 /// visitors, which cost most of a crate's compile time.
@@ -329,14 +339,7 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
     let reads = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.name;
-        let method = match (presence(f), is_list(f)) {
-            (Presence::Required, false) => quote!(required),
-            (Presence::RequiredNullable | Presence::Optional, false) => quote!(optional),
-            (Presence::OptionalNullable, false) => quote!(nullable),
-            (Presence::Required, true) => quote!(list),
-            (Presence::RequiredNullable | Presence::Optional, true) => quote!(optional_list),
-            (Presence::OptionalNullable, true) => quote!(nullable_list),
-        };
+        let (method, _) = methods(f);
         quote!(#id: o.#method(#wire)?,)
     });
     let writes = fields.iter().map(|f| {
@@ -345,8 +348,7 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
         // A `number` prints whole values as integers, so that `0` read
         // comes back `0`, not `0.0` (`apigen_runtime::number`).
         let number = matches!(&f.ty, Ty::F64) || matches!(&f.ty, Ty::Option(t) if **t == Ty::F64);
-        let p = presence(f);
-        let value = match (number, p) {
+        let value = match (number, presence(f)) {
             (false, _) => quote!(&v.#id),
             (true, Presence::Required) => quote!(&apigen_runtime::number::Whole(v.#id)),
             (true, Presence::RequiredNullable | Presence::Optional) => {
@@ -354,14 +356,7 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
             }
             (true, Presence::OptionalNullable) => quote!(&v.#id.map(|n| n.map(apigen_runtime::number::Whole))),
         };
-        let method = match (p, is_list(f)) {
-            (Presence::Required, true) => quote!(list),
-            (Presence::Optional, true) => quote!(optional_list),
-            (Presence::OptionalNullable, true) => quote!(nullable_list),
-            (Presence::Required | Presence::RequiredNullable, _) => quote!(field),
-            (Presence::Optional, false) => quote!(optional),
-            (Presence::OptionalNullable, false) => quote!(nullable),
-        };
+        let (_, method) = methods(f);
         quote!(o.#method(#wire, #value)?;)
     });
     let (read_rest, write_rest) = if additional {
@@ -369,21 +364,17 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
     } else {
         (TokenStream::new(), TokenStream::new())
     };
-    let writes: Vec<TokenStream> = writes.collect();
-    let write_body = if writes.is_empty() && !additional {
-        quote!(Ok(apigen_runtime::object::Writer::new()))
+    // A struct with no members reads and writes none.
+    let (write_body, o, v) = if fields.is_empty() && !additional {
+        (quote!(Ok(apigen_runtime::object::Writer::new())), quote!(_o), quote!(_v))
     } else {
-        quote! {
+        let body = quote! {
             let mut o = apigen_runtime::object::Writer::new();
             #(#writes)*
             #write_rest
             Ok(o)
-        }
-    };
-    let (o, v) = if fields.is_empty() && !additional {
-        (quote!(_o), quote!(_v))
-    } else {
-        (quote!(mut o), quote!(v))
+        };
+        (body, quote!(mut o), quote!(v))
     };
     quote! {
         impl serde::Serialize for #name {
