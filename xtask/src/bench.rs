@@ -77,17 +77,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn options(crate_name: &str, runtime: &Path) -> apigen::Options {
-    apigen::Options {
-        crate_name: crate_name.into(),
-        crate_version: "0.1.0".into(),
-        runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
-        extra_dependencies: Vec::new(),
-        hand_written_modules: Vec::new(),
-        env: Vec::new(),
-        preamble: apigen::output::preamble("cargo xtask bench", crate_name),
-        standalone: false,
-        pagination: Vec::new(),
-    }
+    crate::corpus::options(crate_name, "cargo xtask bench", crate_name, runtime)
 }
 
 /// The hidden `bench-rss SPEC...` command: one generation in this process,
@@ -159,7 +149,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         specs.push(Spec {
             name: file.to_string(),
             source: apigen::Source::new(root.join("../shared/specs").join(file)),
-            crate_name: format!("bench-{}", file.split('.').next().unwrap_or(file)),
+            crate_name: crate::corpus::crate_name("bench", file),
             huge: false,
         });
     }
@@ -170,26 +160,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         crate_name: "bench-synthetic".into(),
         huge: true,
     });
-    if !files.is_empty() {
+    // Names select among the built-in specs; files, given alone, replace them.
+    if !only.is_empty() || !files.is_empty() {
         specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
-        for file in &files {
-            let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let stem: String = name
-                .split('.')
-                .next()
-                .unwrap_or("spec")
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-                .collect();
-            specs.push(Spec {
-                name,
-                source: apigen::Source::new(std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?),
-                crate_name: format!("bench-{stem}"),
-                huge: false,
-            });
-        }
-    } else if !only.is_empty() {
-        specs.retain(|s| only.iter().any(|o| s.name.contains(o.as_str())));
+    }
+    for file in &files {
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        specs.push(Spec {
+            crate_name: crate::corpus::crate_name("bench", &name),
+            source: apigen::Source::new(std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?),
+            name,
+            huge: false,
+        });
     }
     if specs.iter().any(|s| s.huge) && !synthetic.exists() {
         eprintln!("writing {}", synthetic.display());
@@ -281,7 +263,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         eprintln!("measuring the runtime overhead (release build)");
         let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
-            .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead", "--", "500", "24"])
+            .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead"])
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {

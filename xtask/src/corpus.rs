@@ -49,12 +49,17 @@ pub fn count_operations(doc: &Value) -> usize {
     count(doc.get("paths"))
 }
 
-fn crate_name(file: &str) -> String {
+/// A crate name for a spec file: `prefix-` and the file's stem, in lower
+/// case with anything but letters and digits as `-`.
+pub(crate) fn crate_name(prefix: &str, file: &str) -> String {
     let stem = file.split('.').next().unwrap_or(file);
-    format!("corpus-{}", stem.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+    format!("{prefix}-{}", stem.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
 }
 
-fn options(name: &str, file: &str, runtime: &Path) -> apigen::Options {
+/// What `cargo xtask corpus` and `bench` generate a crate with: no
+/// config of its own, the runtime at `runtime`, files that say `command`
+/// made them from `file`.
+pub(crate) fn options(name: &str, command: &str, file: &str, runtime: &Path) -> apigen::Options {
     apigen::Options {
         crate_name: name.to_owned(),
         crate_version: "0.1.0".into(),
@@ -62,7 +67,7 @@ fn options(name: &str, file: &str, runtime: &Path) -> apigen::Options {
         extra_dependencies: Vec::new(),
         hand_written_modules: Vec::new(),
         env: Vec::new(),
-        preamble: apigen::output::preamble("cargo xtask corpus", file),
+        preamble: apigen::output::preamble(command, file),
         standalone: false,
         pagination: Vec::new(),
     }
@@ -119,7 +124,7 @@ pub fn gen_probe(args: &[String]) -> Result<(), String> {
     let [spec, name, out, runtime] = args else { return Err("usage: corpus-gen SPEC NAME OUT RUNTIME".into()) };
     let spec = Path::new(spec);
     let file = spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let g = apigen::generate_file(spec, &file, &options(name, &file, Path::new(runtime)), false).map_err(|e| e.to_string())?;
+    let g = apigen::generate_file(spec, &file, &options(name, "cargo xtask corpus", &file, Path::new(runtime)), false).map_err(|e| e.to_string())?;
     apigen::output::write(Path::new(out), &g.files).map(drop).map_err(|e| e.to_string())
 }
 
@@ -147,9 +152,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut members = Vec::new();
     for spec in &specs {
         let file = spec.file_name().unwrap().to_string_lossy().into_owned();
-        let name = crate_name(&file);
+        let name = crate_name("corpus", &file);
         let ops_in_spec = apigen::load::read(spec, &file).map(|d| count_operations(&d)).unwrap_or(0);
-        let opts = options(&name, &file, &runtime);
+        let opts = options(&name, "cargo xtask corpus", &file, &runtime);
         let start = Instant::now();
         let result = apigen::generate_file(spec, &file, &opts, false);
         let generate_ms = start.elapsed().as_secs_f64() * 1000.0;
