@@ -192,6 +192,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let base = Url::parse(&base_url)
             .map_err(|e| Error::Config(format!("invalid base URL `{}`: {e}", self.base_url)))?;
+        if base.cannot_be_a_base() {
+            return Err(Error::Config(format!("invalid base URL `{}`: it has no path to add to", self.base_url)));
+        }
         Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
@@ -332,7 +335,9 @@ impl Client {
         // Checked and built once; a retry, which is rare, builds it again
         // from the same parts rather than every request paying for a copy.
         let timeout = req.options.timeout.or(self.inner.timeout);
-        let mut prepared = Some(self.prepare(req, timeout, streaming)?);
+        // Held as reqwest's small future rather than as the request, which
+        // would make this future, moved at every await above it, larger.
+        let mut first = Some(self.inner.http.execute(self.prepare(req, timeout, streaming)?));
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
@@ -347,11 +352,11 @@ impl Client {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let request = match prepared.take() {
-                Some(request) => request,
-                None => self.prepare(req, timeout, streaming)?,
+            let sending = match first.take() {
+                Some(sending) => sending,
+                None => self.inner.http.execute(self.prepare(req, timeout, streaming)?),
             };
-            let result = self.attempt(request, timeout, streaming).instrument(attempt_span.clone()).await;
+            let result = try_once(sending, timeout, streaming).instrument(attempt_span.clone()).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             attempt_span.record("duration_ms", duration_ms);
             attempt_span.in_scope(|| match &result {
@@ -401,24 +406,6 @@ impl Client {
             };
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
-        }
-    }
-
-    /// One try. A stream's timeout is kept here rather than by reqwest,
-    /// which would apply it to the body as well and cut the stream.
-    async fn attempt(
-        &self,
-        request: reqwest::Request,
-        timeout: Option<Duration>,
-        streaming: bool,
-    ) -> Result<reqwest::Response, AttemptError> {
-        // The URL can carry an API key in its query: errors never show it.
-        let sending = async { self.inner.http.execute(request).await.map_err(|e| AttemptError::Http(e.without_url())) };
-        match timeout.filter(|_| streaming) {
-            Some(timeout) => tokio::time::timeout(timeout, sending)
-                .await
-                .unwrap_or(Err(AttemptError::HeadTimeout(timeout))),
-            None => sending.await,
         }
     }
 
@@ -474,15 +461,37 @@ impl Client {
         let op = req.op;
         let base = &self.inner.base;
         let mut url = self.target(req)?;
+        // The origins are compared only for a key that goes in the query.
         let key = self
             .inner
             .credentials
             .as_ref()
-            .filter(|_| op.secured && url.origin() == base.origin())
-            .and_then(Credentials::query_pair);
+            .and_then(Credentials::query_pair)
+            .filter(|_| op.secured && url.origin() == base.origin());
         if let Some((k, v)) = key {
             url.query_pairs_mut().append_pair(k, v);
         }
+        Ok(url)
+    }
+
+    /// The base URL with the operation's path (its parameters already
+    /// percent-encoded) after its own path. Only the path is parsed:
+    /// parsing the whole URL again, host and all, was most of what
+    /// building a request cost.
+    fn join_path(&self, req: &Request) -> Result<Url, Error> {
+        let op = req.op;
+        let prefix = self.inner.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(prefix.len() + op.path.len() + 16);
+        path.push_str(prefix);
+        req.render_path_into(&mut path)
+            .map_err(|name| Error::invalid(op.id, format!("path parameter `{name}` is missing")))?;
+        if path.contains(['?', '#']) {
+            // A spec's path with a query of its own (`/responses?beta=true`).
+            let full = format!("{}{}", self.inner.base_url, &path[prefix.len()..]);
+            return Url::parse(&full).map_err(|e| Error::invalid(op.id, format!("invalid URL: {e}")));
+        }
+        let mut url = self.inner.base.clone();
+        url.set_path(&path);
         Ok(url)
     }
 
@@ -505,11 +514,7 @@ impl Client {
                 url
             }
             None => {
-                let path = req
-                    .render_path()
-                    .map_err(|name| Error::invalid(op.id, format!("path parameter `{name}` is missing")))?;
-                let mut url = Url::parse(&format!("{}{}", self.inner.base_url, path))
-                    .map_err(|e| Error::invalid(op.id, format!("invalid URL: {e}")))?;
+                let mut url = self.join_path(req)?;
                 if !req.query.is_empty() || !req.options.query.is_empty() {
                     let mut pairs = url.query_pairs_mut();
                     for (k, v) in req.query.iter().chain(&req.options.query) {
@@ -521,6 +526,24 @@ impl Client {
         };
         Ok(url)
     }
+}
+
+/// One try. A stream's timeout is kept here rather than by reqwest,
+/// which would apply it to the body as well and cut the stream.
+async fn try_once(
+    sending: impl std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    timeout: Option<Duration>,
+    streaming: bool,
+) -> Result<reqwest::Response, AttemptError> {
+    let result = match timeout.filter(|_| streaming) {
+        Some(timeout) => match tokio::time::timeout(timeout, sending).await {
+            Ok(result) => result,
+            Err(_) => return Err(AttemptError::HeadTimeout(timeout)),
+        },
+        None => sending.await,
+    };
+    // The URL can carry an API key in its query: errors never show it.
+    result.map_err(|e| AttemptError::Http(e.without_url()))
 }
 
 /// The span of one request, from the first attempt to the end of its body
@@ -593,5 +616,48 @@ impl ApiKeyLocation {
             "cookie" => Some(ApiKeyLocation::Cookie),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static GET: crate::Operation = crate::Operation {
+        id: "models.get",
+        method: "GET",
+        path: "/models/{owner}",
+        secured: true,
+    };
+    static WITH_QUERY: crate::Operation = crate::Operation {
+        id: "responses.create",
+        method: "POST",
+        path: "/responses?beta=true",
+        secured: false,
+    };
+
+    fn url(base: &str, op: &'static crate::Operation) -> String {
+        let client: Client = ClientBuilder::new(base, "test").api_key(ApiKeyLocation::Query, "key", "s3cret").build().unwrap();
+        let mut req = Request::new(op);
+        req.path("owner", "a b/c").query("q", "x&y");
+        client.url(&req).unwrap().to_string()
+    }
+
+    #[test]
+    fn paths_go_after_the_base_path_with_the_query_and_key_last() {
+        assert_eq!(url("http://127.0.0.1:9/v1/", &GET), "http://127.0.0.1:9/v1/models/a%20b%2Fc?q=x%26y&key=s3cret");
+        assert_eq!(url("http://127.0.0.1:9", &GET), "http://127.0.0.1:9/models/a%20b%2Fc?q=x%26y&key=s3cret");
+        assert_eq!(url("http://127.0.0.1:9/v1?v=2", &GET), "http://127.0.0.1:9/v1/models/a%20b%2Fc?v=2&q=x%26y&key=s3cret");
+    }
+
+    #[test]
+    fn a_path_with_its_own_query_keeps_it() {
+        assert_eq!(url("http://127.0.0.1:9/v1", &WITH_QUERY), "http://127.0.0.1:9/v1/responses?beta=true&q=x%26y");
+    }
+
+    #[test]
+    fn a_base_url_must_have_a_path() {
+        let built: Result<Client, _> = ClientBuilder::new("mailto:someone@127.0.0.1", "test").build();
+        assert!(matches!(built, Err(Error::Config(_))));
     }
 }

@@ -325,17 +325,15 @@ impl Request {
         self
     }
 
-    /// The path with every parameter substituted, or the name of the first
-    /// template parameter that was not given.
-    pub(crate) fn render_path(&self) -> Result<String, String> {
-        let template = self.op.path;
-        let mut out = String::with_capacity(template.len() + 16);
-        let mut rest = template;
+    /// Appends the path with every parameter substituted to `out`, or
+    /// gives the name of the first template parameter that was not given.
+    pub(crate) fn render_path_into(&self, out: &mut String) -> Result<(), String> {
+        let mut rest = self.op.path;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let Some(close) = rest[open..].find('}') else {
                 out.push_str(&rest[open..]);
-                return Ok(out);
+                return Ok(());
             };
             let name = &rest[open + 1..open + close];
             match self.path_params.iter().find(|(n, _)| *n == name) {
@@ -345,7 +343,7 @@ impl Request {
             rest = &rest[open + close + 1..];
         }
         out.push_str(rest);
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -360,11 +358,16 @@ mod tests {
         secured: true,
     };
 
+    fn rendered(r: &Request) -> Result<String, String> {
+        let mut out = String::new();
+        r.render_path_into(&mut out).map(|()| out)
+    }
+
     #[test]
     fn renders_path_by_name() {
         let mut r = Request::new(&OP);
         r.path("model_name", "a/b").path("model_owner", "me");
-        assert_eq!(r.render_path().unwrap(), "/models/me/a%2Fb");
+        assert_eq!(rendered(&r).unwrap(), "/models/me/a%2Fb");
         assert!(r.check().is_ok());
     }
 
@@ -372,7 +375,7 @@ mod tests {
     fn missing_and_invalid_params() {
         let mut r = Request::new(&OP);
         r.path("model_owner", "me");
-        assert_eq!(r.render_path().unwrap_err(), "model_name");
+        assert_eq!(rendered(&r).unwrap_err(), "model_name");
         r.path("model_name", "");
         let err = r.check().unwrap_err().to_string();
         assert_eq!(err, "models.get: invalid request: path parameter `model_name` is empty");

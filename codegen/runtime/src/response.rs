@@ -84,12 +84,20 @@ impl serde::Serialize for Untyped {
 /// types (`application/jsonl`, `application/x-ndjson`) are not: they hold
 /// many values.
 pub fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    // Lowercased on the stack: this runs on every response.
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..essence.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(essence.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).is_ok_and(lowercase_is_json)
+        }
+        None => lowercase_is_json(&essence.to_ascii_lowercase()),
+    }
+}
+
+fn lowercase_is_json(essence: &str) -> bool {
     let Some((kind, subtype)) = essence.split_once('/') else {
         return false;
     };
@@ -150,6 +158,9 @@ impl RawResponse {
     /// one is taken to be what the spec says.
     fn not_json(&self) -> Option<String> {
         let value = self.headers.get(CONTENT_TYPE)?;
+        if value.to_str().is_ok_and(is_json) {
+            return None;
+        }
         let shown = String::from_utf8_lossy(value.as_bytes());
         (!shown.trim().is_empty() && !is_json(&shown)).then(|| shown.into_owned())
     }
@@ -176,24 +187,17 @@ impl RawResponse {
     /// JSON is not decoded, even if it parses: it is not what the spec
     /// describes (a proxy's error page, a `null` in plain text).
     pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        // Through a `Value`, so that each body type is compiled for one
-        // deserializer, the one its members are read with
-        // (`crate::object`), not for `serde_json`'s reader as well; and
-        // all but `T::deserialize` is compiled once, here.
-        let (this, value) = self.json_document()?;
-        match T::deserialize(value) {
-            Ok(v) => Ok(this.ok(v)),
-            Err(e) => Err(this.decode_error(BodyError::Json(e))),
-        }
-    }
-
-    /// The body as a JSON document, if it is one and says so.
-    fn json_document(self) -> Result<(Self, serde_json::Value), Error> {
         if let Some(content_type) = self.not_json() {
             return Err(self.decode_error(BodyError::NotJson(content_type)));
         }
-        match self.json_value() {
-            Ok(value) => Ok((self, value)),
+        // Straight from the bytes: a body parsed into a `Value` first was
+        // then copied member by member into the struct's own map, which
+        // cost half as much again as parsing. A generated type's
+        // `deserialize` is a line that hands the members to code
+        // compiled once (`crate::object`), so a second deserializer for
+        // it costs little to compile.
+        match serde_json::from_slice::<T>(&self.body) {
+            Ok(v) => Ok(self.ok(v)),
             Err(e) => Err(self.decode_error(BodyError::Json(e))),
         }
     }
