@@ -34,6 +34,25 @@ pub fn members<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Reader, D::
     Map::<String, Value>::deserialize(deserializer).map(|members| Reader { members })
 }
 
+/// A type read from the members of a JSON object: every generated
+/// struct. A body of such a type is read straight from its bytes into the
+/// members ([`crate::RawResponse::object`]), where one read through serde
+/// would be parsed into a `Value` and then copied member by member.
+pub trait FromMembers: Sized {
+    fn from_members(members: Reader) -> Result<Self, Error>;
+}
+
+/// What a generated struct's `Deserialize` does.
+pub fn deserialize<'de, T: FromMembers, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    finish(T::from_members(members(deserializer)?))
+}
+
+/// The members of the JSON object `bytes` holds. Anything but one object,
+/// with only whitespace after it, is an error.
+pub(crate) fn parse_members(bytes: &[u8]) -> Result<Reader, Error> {
+    serde_json::from_slice::<Map<String, Value>>(bytes).map(|members| Reader { members })
+}
+
 /// A value read from members, as the deserializer's own error.
 pub fn finish<T, E: serde::de::Error>(read: Result<T, Error>) -> Result<T, E> {
     read.map_err(E::custom)

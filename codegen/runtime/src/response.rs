@@ -6,6 +6,8 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::object::{FromMembers, Reader};
+
 use crate::error::{ApiError, BodyError, DecodeError, Error};
 
 /// A decoded body with the status and headers it came with.
@@ -187,18 +189,51 @@ impl RawResponse {
     /// JSON is not decoded, even if it parses: it is not what the spec
     /// describes (a proxy's error page, a `null` in plain text).
     pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        if let Some(content_type) = self.not_json() {
-            return Err(self.decode_error(BodyError::NotJson(content_type)));
+        // Through a `Value`, so that each body type is compiled for one
+        // deserializer, the one its members are read with
+        // (`crate::object`), not for `serde_json`'s reader as well; and
+        // all but `T::deserialize` is compiled once, here.
+        let (this, value) = self.json_document()?;
+        match T::deserialize(value) {
+            Ok(v) => Ok(this.ok(v)),
+            Err(e) => Err(this.decode_error(BodyError::Json(e))),
         }
-        // Straight from the bytes: a body parsed into a `Value` first was
-        // then copied member by member into the struct's own map, which
-        // cost half as much again as parsing. A generated type's
-        // `deserialize` is a line that hands the members to code
-        // compiled once (`crate::object`), so a second deserializer for
-        // it costs little to compile.
-        match serde_json::from_slice::<T>(&self.body) {
-            Ok(v) => Ok(self.ok(v)),
-            Err(e) => Err(self.decode_error(BodyError::Json(e))),
+    }
+
+    /// Decodes a JSON object body into a generated struct, as
+    /// [`RawResponse::json`] does, reading the members straight from the
+    /// bytes: through a `Value` they would be parsed, then copied.
+    pub fn object<T: FromMembers>(self) -> Result<Response<T>, Error> {
+        let (this, members) = self.json_members()?;
+        match T::from_members(members) {
+            Ok(v) => Ok(this.ok(v)),
+            Err(e) => Err(this.decode_error(BodyError::Json(e))),
+        }
+    }
+
+    /// The body as a JSON document, if it is one and says so.
+    fn json_document(self) -> Result<(Self, serde_json::Value), Error> {
+        let this = self.json_checked()?;
+        match this.json_value() {
+            Ok(value) => Ok((this, value)),
+            Err(e) => Err(this.decode_error(BodyError::Json(e))),
+        }
+    }
+
+    /// The members of the body, if it is a JSON object and says it is JSON.
+    fn json_members(self) -> Result<(Self, Reader), Error> {
+        let this = self.json_checked()?;
+        match crate::object::parse_members(&this.body) {
+            Ok(members) => Ok((this, members)),
+            Err(e) => Err(this.decode_error(BodyError::Json(e))),
+        }
+    }
+
+    /// The response, if its content type allows a JSON body.
+    fn json_checked(self) -> Result<Self, Error> {
+        match self.not_json() {
+            Some(content_type) => Err(self.decode_error(BodyError::NotJson(content_type))),
+            None => Ok(self),
         }
     }
 
@@ -323,6 +358,36 @@ mod tests {
         assert!(err.to_string().contains("could not decode"), "{err}");
         let err = raw("application/json", b"oops").untyped().unwrap_err();
         assert_eq!(err.body().unwrap().as_ref(), b"oops");
+    }
+
+    /// A struct as generated code writes one.
+    #[derive(Debug, PartialEq)]
+    struct Point {
+        x: i64,
+        label: Option<String>,
+    }
+
+    impl FromMembers for Point {
+        fn from_members(mut o: Reader) -> Result<Self, crate::object::Error> {
+            Ok(Point { x: o.required("x")?, label: o.optional("label")? })
+        }
+    }
+
+    #[test]
+    fn objects_are_read_from_the_bytes_and_anything_else_is_a_decode_error_with_the_body() {
+        let ok = raw("application/json", br#" {"label":"a","x":3,"extra":[1]} "#).object::<Point>().unwrap();
+        assert_eq!(ok.body, Point { x: 3, label: Some("a".into()) });
+        let bad: [&'static [u8]; 5] = [b"[1]", br#"{"x":1} {}"#, br#"{"label":"a"}"#, br#"{"x":"3"}"#, br#"{"x":"#];
+        for body in bad {
+            let err = raw("application/json", body).object::<Point>().unwrap_err();
+            assert_eq!(err.body().unwrap().as_ref(), body);
+            assert!(err.to_string().contains("could not decode"), "{err}");
+        }
+        let err = raw("text/html", br#"{"x":1}"#).object::<Point>().unwrap_err();
+        assert!(err.to_string().contains("text/html"), "{err}");
+        // A missing member is named.
+        let err = raw("application/json", br#"{"label":"a"}"#).object::<Point>().unwrap_err();
+        assert!(format!("{err:?}").contains("`x`"), "{err:?}");
     }
 
     #[test]

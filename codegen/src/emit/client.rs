@@ -964,8 +964,13 @@ fn decode_call(ctx: &Ctx, d: &Decode) -> TokenStream {
         Decode::Empty => quote!(raw.empty()),
         Decode::Untyped => quote!(raw.untyped()),
         Decode::Json(ty) => {
+            let object = ctx.is_struct(ty);
             let ty = ty_tokens(ctx, ty, &quote!(types::), None);
-            quote!(raw.json::<#ty>())
+            if object {
+                quote!(raw.object::<#ty>())
+            } else {
+                quote!(raw.json::<#ty>())
+            }
         }
         Decode::Text => quote!(raw.text()),
         Decode::Bytes => quote!(raw.bytes()),

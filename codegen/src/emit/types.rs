@@ -385,15 +385,17 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
                 apigen_runtime::object::write(serializer, fields(self))
             }
         }
+        impl apigen_runtime::object::FromMembers for #name {
+            fn from_members(#o: apigen_runtime::object::Reader) -> Result<Self, apigen_runtime::object::Error> {
+                Ok(#name {
+                    #(#reads)*
+                    #read_rest
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                fn fields(#o: apigen_runtime::object::Reader) -> Result<#name, apigen_runtime::object::Error> {
-                    Ok(#name {
-                        #(#reads)*
-                        #read_rest
-                    })
-                }
-                apigen_runtime::object::finish(fields(apigen_runtime::object::members(deserializer)?))
+                apigen_runtime::object::deserialize(deserializer)
             }
         }
     }

@@ -108,7 +108,7 @@ impl ItemsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::ItemsListResponse2>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ItemsListResponse2>(),
+            200 => raw.object::<types::ItemsListResponse2>(),
             _ => raw.error(),
         }
     }
@@ -363,8 +363,8 @@ impl ThingsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<ThingsGetResponse>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Thing>().map(|r| r.map(ThingsGetResponse::Ok)),
-            202 => raw.json::<types::Job>().map(|r| r.map(ThingsGetResponse::Accepted)),
+            200 => raw.object::<types::Thing>().map(|r| r.map(ThingsGetResponse::Ok)),
+            202 => raw.object::<types::Job>().map(|r| r.map(ThingsGetResponse::Accepted)),
             404 => {
                 Err(
                     raw
@@ -534,7 +534,7 @@ impl ThingsUpdate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Thing>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Thing>(),
+            200 => raw.object::<types::Thing>(),
             _ => raw.error(),
         }
     }
@@ -855,7 +855,7 @@ impl FilesUpload {
 
     fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<types::Job>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Job>(),
+            200 => raw.object::<types::Job>(),
             _ => raw.error(),
         }
     }
@@ -1155,7 +1155,7 @@ impl NotesCreate {
 
     fn decode(raw: apigen_runtime::RawResponse) -> Result<Response<types::Note>, Error> {
         match raw.status().as_u16() {
-            201 => raw.json::<types::Note>(),
+            201 => raw.object::<types::Note>(),
             _ => raw.error(),
         }
     }

@@ -177,34 +177,35 @@ impl serde::Serialize for Thing {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Thing {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Thing {
+            id: o.required("id")?,
+            kind: o.required("kind")?,
+            type_: o.optional("type")?,
+            self_: o.optional("self")?,
+            n2fa: o.optional("2fa")?,
+            level: o.optional("level")?,
+            labels: o.optional("labels")?,
+            note: o.nullable("note")?,
+            shape: o.optional("shape")?,
+            pet: o.optional("pet")?,
+            size: o.optional("size")?,
+            event: o.optional("event")?,
+            tree: o.optional("tree")?,
+            value: o.optional("value")?,
+            contact: o.optional("contact")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Thing {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Thing, apigen_runtime::object::Error> {
-            Ok(Thing {
-                id: o.required("id")?,
-                kind: o.required("kind")?,
-                type_: o.optional("type")?,
-                self_: o.optional("self")?,
-                n2fa: o.optional("2fa")?,
-                level: o.optional("level")?,
-                labels: o.optional("labels")?,
-                note: o.nullable("note")?,
-                shape: o.optional("shape")?,
-                pet: o.optional("pet")?,
-                size: o.optional("size")?,
-                event: o.optional("event")?,
-                tree: o.optional("tree")?,
-                value: o.optional("value")?,
-                contact: o.optional("contact")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -230,21 +231,22 @@ impl serde::Serialize for ThingPatch {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ThingPatch {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ThingPatch {
+            note: o.nullable("note")?,
+            labels: o.optional("labels")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ThingPatch {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ThingPatch, apigen_runtime::object::Error> {
-            Ok(ThingPatch {
-                note: o.nullable("note")?,
-                labels: o.optional("labels")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -370,21 +372,22 @@ impl serde::Serialize for Cat {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Cat {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Cat {
+            pet_type: o.required("petType")?,
+            lives: o.required("lives")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Cat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Cat, apigen_runtime::object::Error> {
-            Ok(Cat {
-                pet_type: o.required("petType")?,
-                lives: o.required("lives")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -408,18 +411,19 @@ impl serde::Serialize for Dog {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Dog {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Dog { bark: o.required("bark")? })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Dog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Dog, apigen_runtime::object::Error> {
-            Ok(Dog { bark: o.required("bark")? })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -443,20 +447,21 @@ impl serde::Serialize for EventCreated {
     }
 }
 
+impl apigen_runtime::object::FromMembers for EventCreated {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(EventCreated {
+            id: o.required("id")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for EventCreated {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<EventCreated, apigen_runtime::object::Error> {
-            Ok(EventCreated {
-                id: o.required("id")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -482,21 +487,22 @@ impl serde::Serialize for EventDeleted {
     }
 }
 
+impl apigen_runtime::object::FromMembers for EventDeleted {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(EventDeleted {
+            id: o.required("id")?,
+            reason: o.optional("reason")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for EventDeleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<EventDeleted, apigen_runtime::object::Error> {
-            Ok(EventDeleted {
-                id: o.required("id")?,
-                reason: o.optional("reason")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -619,21 +625,22 @@ impl serde::Serialize for Note {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Note {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Note {
+            text: o.required("text")?,
+            pinned: o.optional("pinned")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Note {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Note, apigen_runtime::object::Error> {
-            Ok(Note {
-                text: o.required("text")?,
-                pinned: o.optional("pinned")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -669,20 +676,21 @@ impl serde::Serialize for Circle {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Circle {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Circle {
+            radius: o.required("radius")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Circle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Circle, apigen_runtime::object::Error> {
-            Ok(Circle {
-                radius: o.required("radius")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -708,21 +716,22 @@ impl serde::Serialize for Square {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Square {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Square {
+            name: o.required("name")?,
+            side: o.required("side")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Square {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Square, apigen_runtime::object::Error> {
-            Ok(Square {
-                name: o.required("name")?,
-                side: o.required("side")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -746,18 +755,19 @@ impl serde::Serialize for Named {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Named {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Named { name: o.required("name")? })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Named {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Named, apigen_runtime::object::Error> {
-            Ok(Named { name: o.required("name")? })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -783,21 +793,22 @@ impl serde::Serialize for Tree {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Tree {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Tree {
+            children: o.optional_list("children")?,
+            parent: o.optional("parent")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Tree {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Tree, apigen_runtime::object::Error> {
-            Ok(Tree {
-                children: o.optional_list("children")?,
-                parent: o.optional("parent")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -821,20 +832,21 @@ impl serde::Serialize for Job {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Job {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Job {
+            job_id: o.optional("job_id")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Job {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Job, apigen_runtime::object::Error> {
-            Ok(Job {
-                job_id: o.optional("job_id")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -858,20 +870,21 @@ impl serde::Serialize for NotFound {
     }
 }
 
+impl apigen_runtime::object::FromMembers for NotFound {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(NotFound {
+            message: o.required("message")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for NotFound {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<NotFound, apigen_runtime::object::Error> {
-            Ok(NotFound {
-                message: o.required("message")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -900,22 +913,23 @@ impl serde::Serialize for Problem {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Problem {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Problem {
+            title: o.optional("title")?,
+            detail: o.optional("detail")?,
+            additional_properties: o.rest()?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Problem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Problem, apigen_runtime::object::Error> {
-            Ok(Problem {
-                title: o.optional("title")?,
-                detail: o.optional("detail")?,
-                additional_properties: o.rest()?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -941,20 +955,21 @@ impl serde::Serialize for ItemsListResponse {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ItemsListResponse {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ItemsListResponse {
+            total: o.optional("total")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ItemsListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ItemsListResponse, apigen_runtime::object::Error> {
-            Ok(ItemsListResponse {
-                total: o.optional("total")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -978,18 +993,19 @@ impl serde::Serialize for Token {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Token {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Token { text: o.optional("text")? })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Token {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Token, apigen_runtime::object::Error> {
-            Ok(Token { text: o.optional("text")? })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1015,21 +1031,22 @@ impl serde::Serialize for ItemsListResponse2 {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ItemsListResponse2 {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ItemsListResponse2 {
+            data: o.list("data")?,
+            next_cursor: o.nullable("next_cursor")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ItemsListResponse2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ItemsListResponse2, apigen_runtime::object::Error> {
-            Ok(ItemsListResponse2 {
-                data: o.list("data")?,
-                next_cursor: o.nullable("next_cursor")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1053,20 +1070,21 @@ impl serde::Serialize for ChatBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ChatBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ChatBody {
+            prompt: o.required("prompt")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ChatBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ChatBody, apigen_runtime::object::Error> {
-            Ok(ChatBody {
-                prompt: o.required("prompt")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1094,22 +1112,23 @@ impl serde::Serialize for FilesUploadBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for FilesUploadBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(FilesUploadBody {
+            file: o.required("file")?,
+            purpose: o.required("purpose")?,
+            tags: o.optional_list("tags")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for FilesUploadBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<FilesUploadBody, apigen_runtime::object::Error> {
-            Ok(FilesUploadBody {
-                file: o.required("file")?,
-                purpose: o.required("purpose")?,
-                tags: o.optional_list("tags")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1153,21 +1172,22 @@ impl serde::Serialize for ChargesCreateCreated {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ChargesCreateCreated {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ChargesCreateCreated {
+            gt: o.optional("gt")?,
+            lt: o.optional("lt")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ChargesCreateCreated {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ChargesCreateCreated, apigen_runtime::object::Error> {
-            Ok(ChargesCreateCreated {
-                gt: o.optional("gt")?,
-                lt: o.optional("lt")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1191,20 +1211,21 @@ impl serde::Serialize for ChargesCreateBodyItemsItem {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ChargesCreateBodyItemsItem {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ChargesCreateBodyItemsItem {
+            price: o.optional("price")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ChargesCreateBodyItemsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ChargesCreateBodyItemsItem, apigen_runtime::object::Error> {
-            Ok(ChargesCreateBodyItemsItem {
-                price: o.optional("price")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1232,21 +1253,22 @@ impl serde::Serialize for ChargesCreateBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ChargesCreateBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ChargesCreateBody {
+            amount: o.required("amount")?,
+            metadata: o.optional("metadata")?,
+            items: o.optional_list("items")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ChargesCreateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ChargesCreateBody, apigen_runtime::object::Error> {
-            Ok(ChargesCreateBody {
-                amount: o.required("amount")?,
-                metadata: o.optional("metadata")?,
-                items: o.optional_list("items")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }

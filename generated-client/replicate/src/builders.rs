@@ -83,7 +83,7 @@ impl AccountGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Account>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Account>(),
+            200 => raw.object::<types::Account>(),
             _ => raw.error(),
         }
     }
@@ -182,7 +182,7 @@ impl CollectionsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::CollectionPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::CollectionPage>(),
+            200 => raw.object::<types::CollectionPage>(),
             _ => raw.error(),
         }
     }
@@ -304,7 +304,7 @@ impl CollectionsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Collection>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Collection>(),
+            200 => raw.object::<types::Collection>(),
             _ => raw.error(),
         }
     }
@@ -421,7 +421,7 @@ impl DeploymentsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::DeploymentPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::DeploymentPage>(),
+            200 => raw.object::<types::DeploymentPage>(),
             _ => raw.error(),
         }
     }
@@ -573,7 +573,7 @@ impl DeploymentsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Deployment>(),
+            200 => raw.object::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -692,7 +692,7 @@ impl DeploymentsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Deployment>(),
+            200 => raw.object::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -924,7 +924,7 @@ impl DeploymentsUpdate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Deployment>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Deployment>(),
+            200 => raw.object::<types::Deployment>(),
             _ => raw.error(),
         }
     }
@@ -1047,7 +1047,7 @@ impl DeploymentsPredictionsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
-            201 | 202 => raw.json::<types::Prediction>(),
+            201 | 202 => raw.object::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -1254,7 +1254,7 @@ impl ModelsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::ModelPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ModelPage>(),
+            200 => raw.object::<types::ModelPage>(),
             _ => raw.error(),
         }
     }
@@ -1391,7 +1391,7 @@ impl ModelsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Model>, Error> {
         match raw.status().as_u16() {
-            201 => raw.json::<types::Model>(),
+            201 => raw.object::<types::Model>(),
             _ => raw.error(),
         }
     }
@@ -1511,7 +1511,7 @@ impl ModelsSearch {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::ModelPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ModelPage>(),
+            200 => raw.object::<types::ModelPage>(),
             _ => raw.error(),
         }
     }
@@ -1657,7 +1657,7 @@ impl ModelsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Model>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Model>(),
+            200 => raw.object::<types::Model>(),
             _ => raw.error(),
         }
     }
@@ -1879,7 +1879,7 @@ impl ModelsPredictionsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
-            201 | 202 => raw.json::<types::Prediction>(),
+            201 | 202 => raw.object::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -1989,7 +1989,7 @@ impl ModelsVersionsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::ModelVersionPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ModelVersionPage>(),
+            200 => raw.object::<types::ModelVersionPage>(),
             _ => raw.error(),
         }
     }
@@ -2155,7 +2155,7 @@ impl ModelsVersionsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::ModelVersion>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::ModelVersion>(),
+            200 => raw.object::<types::ModelVersion>(),
             _ => raw.error(),
         }
     }
@@ -2414,7 +2414,7 @@ impl TrainingsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
-            201 => raw.json::<types::Training>(),
+            201 => raw.object::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -2547,7 +2547,7 @@ impl PredictionsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::PredictionPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::PredictionPage>(),
+            200 => raw.object::<types::PredictionPage>(),
             _ => raw.error(),
         }
     }
@@ -2687,7 +2687,7 @@ impl PredictionsCreate {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
-            201 | 202 => raw.json::<types::Prediction>(),
+            201 | 202 => raw.object::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -2821,7 +2821,7 @@ impl PredictionsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Prediction>(),
+            200 => raw.object::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -2897,7 +2897,7 @@ impl PredictionsCancel {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Prediction>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Prediction>(),
+            200 => raw.object::<types::Prediction>(),
             _ => raw.error(),
         }
     }
@@ -3026,7 +3026,7 @@ impl TrainingsList {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::TrainingPage>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::TrainingPage>(),
+            200 => raw.object::<types::TrainingPage>(),
             _ => raw.error(),
         }
     }
@@ -3181,7 +3181,7 @@ impl TrainingsGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Training>(),
+            200 => raw.object::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -3257,7 +3257,7 @@ impl TrainingsCancel {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::Training>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::Training>(),
+            200 => raw.object::<types::Training>(),
             _ => raw.error(),
         }
     }
@@ -3348,7 +3348,7 @@ impl WebhooksDefaultSecretGet {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::WebhookSecret>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::WebhookSecret>(),
+            200 => raw.object::<types::WebhookSecret>(),
             _ => raw.error(),
         }
     }

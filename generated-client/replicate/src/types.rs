@@ -114,23 +114,24 @@ impl serde::Serialize for PredictionRequest {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PredictionRequest {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PredictionRequest {
+            input: o.required("input")?,
+            stream: o.optional("stream")?,
+            webhook: o.optional("webhook")?,
+            webhook_events_filter: o.optional_list("webhook_events_filter")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PredictionRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PredictionRequest, apigen_runtime::object::Error> {
-            Ok(PredictionRequest {
-                input: o.required("input")?,
-                stream: o.optional("stream")?,
-                webhook: o.optional("webhook")?,
-                webhook_events_filter: o.optional_list("webhook_events_filter")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -184,23 +185,24 @@ impl serde::Serialize for TrainingRequest {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingRequest {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingRequest {
+            destination: o.required("destination")?,
+            input: o.required("input")?,
+            webhook: o.optional("webhook")?,
+            webhook_events_filter: o.optional_list("webhook_events_filter")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingRequest, apigen_runtime::object::Error> {
-            Ok(TrainingRequest {
-                destination: o.required("destination")?,
-                input: o.required("input")?,
-                webhook: o.optional("webhook")?,
-                webhook_events_filter: o.optional_list("webhook_events_filter")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -275,24 +277,25 @@ impl serde::Serialize for VersionPredictionRequest {
     }
 }
 
+impl apigen_runtime::object::FromMembers for VersionPredictionRequest {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(VersionPredictionRequest {
+            input: o.required("input")?,
+            stream: o.optional("stream")?,
+            version: o.required("version")?,
+            webhook: o.optional("webhook")?,
+            webhook_events_filter: o.optional_list("webhook_events_filter")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for VersionPredictionRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<VersionPredictionRequest, apigen_runtime::object::Error> {
-            Ok(VersionPredictionRequest {
-                input: o.required("input")?,
-                stream: o.optional("stream")?,
-                version: o.required("version")?,
-                webhook: o.optional("webhook")?,
-                webhook_events_filter: o.optional_list("webhook_events_filter")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -418,23 +421,24 @@ impl serde::Serialize for PredictionUrls {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PredictionUrls {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PredictionUrls {
+            get: o.optional("get")?,
+            cancel: o.optional("cancel")?,
+            stream: o.optional("stream")?,
+            web: o.optional("web")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PredictionUrls {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PredictionUrls, apigen_runtime::object::Error> {
-            Ok(PredictionUrls {
-                get: o.optional("get")?,
-                cancel: o.optional("cancel")?,
-                stream: o.optional("stream")?,
-                web: o.optional("web")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -473,22 +477,23 @@ impl serde::Serialize for PredictionMetrics {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PredictionMetrics {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PredictionMetrics {
+            predict_time: o.nullable("predict_time")?,
+            total_time: o.nullable("total_time")?,
+            additional_properties: o.rest()?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PredictionMetrics {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PredictionMetrics, apigen_runtime::object::Error> {
-            Ok(PredictionMetrics {
-                predict_time: o.nullable("predict_time")?,
-                total_time: o.nullable("total_time")?,
-                additional_properties: o.rest()?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -559,34 +564,35 @@ impl serde::Serialize for Prediction {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Prediction {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Prediction {
+            id: o.optional("id")?,
+            model: o.optional("model")?,
+            version: o.optional("version")?,
+            input: o.optional("input")?,
+            output: o.nullable("output")?,
+            logs: o.nullable("logs")?,
+            error: o.nullable("error")?,
+            status: o.optional("status")?,
+            source: o.optional("source")?,
+            data_removed: o.optional("data_removed")?,
+            created_at: o.optional("created_at")?,
+            started_at: o.nullable("started_at")?,
+            completed_at: o.nullable("completed_at")?,
+            urls: o.optional("urls")?,
+            metrics: o.nullable("metrics")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Prediction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Prediction, apigen_runtime::object::Error> {
-            Ok(Prediction {
-                id: o.optional("id")?,
-                model: o.optional("model")?,
-                version: o.optional("version")?,
-                input: o.optional("input")?,
-                output: o.nullable("output")?,
-                logs: o.nullable("logs")?,
-                error: o.nullable("error")?,
-                status: o.optional("status")?,
-                source: o.optional("source")?,
-                data_removed: o.optional("data_removed")?,
-                created_at: o.optional("created_at")?,
-                started_at: o.nullable("started_at")?,
-                completed_at: o.nullable("completed_at")?,
-                urls: o.optional("urls")?,
-                metrics: o.nullable("metrics")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -655,22 +661,23 @@ impl serde::Serialize for TrainingUrls {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingUrls {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingUrls {
+            get: o.optional("get")?,
+            cancel: o.optional("cancel")?,
+            web: o.optional("web")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingUrls {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingUrls, apigen_runtime::object::Error> {
-            Ok(TrainingUrls {
-                get: o.optional("get")?,
-                cancel: o.optional("cancel")?,
-                web: o.optional("web")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -709,22 +716,23 @@ impl serde::Serialize for TrainingMetrics {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingMetrics {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingMetrics {
+            predict_time: o.nullable("predict_time")?,
+            total_time: o.nullable("total_time")?,
+            additional_properties: o.rest()?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingMetrics {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingMetrics, apigen_runtime::object::Error> {
-            Ok(TrainingMetrics {
-                predict_time: o.nullable("predict_time")?,
-                total_time: o.nullable("total_time")?,
-                additional_properties: o.rest()?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -793,34 +801,35 @@ impl serde::Serialize for Training {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Training {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Training {
+            id: o.optional("id")?,
+            model: o.optional("model")?,
+            version: o.optional("version")?,
+            destination: o.optional("destination")?,
+            input: o.optional("input")?,
+            output: o.nullable("output")?,
+            logs: o.nullable("logs")?,
+            error: o.nullable("error")?,
+            status: o.optional("status")?,
+            source: o.optional("source")?,
+            created_at: o.optional("created_at")?,
+            started_at: o.nullable("started_at")?,
+            completed_at: o.nullable("completed_at")?,
+            urls: o.optional("urls")?,
+            metrics: o.nullable("metrics")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Training {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Training, apigen_runtime::object::Error> {
-            Ok(Training {
-                id: o.optional("id")?,
-                model: o.optional("model")?,
-                version: o.optional("version")?,
-                destination: o.optional("destination")?,
-                input: o.optional("input")?,
-                output: o.nullable("output")?,
-                logs: o.nullable("logs")?,
-                error: o.nullable("error")?,
-                status: o.optional("status")?,
-                source: o.optional("source")?,
-                created_at: o.optional("created_at")?,
-                started_at: o.nullable("started_at")?,
-                completed_at: o.nullable("completed_at")?,
-                urls: o.optional("urls")?,
-                metrics: o.nullable("metrics")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -856,23 +865,24 @@ impl serde::Serialize for ModelVersion {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelVersion {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelVersion {
+            id: o.optional("id")?,
+            created_at: o.optional("created_at")?,
+            cog_version: o.nullable("cog_version")?,
+            openapi_schema: o.optional("openapi_schema")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelVersion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelVersion, apigen_runtime::object::Error> {
-            Ok(ModelVersion {
-                id: o.optional("id")?,
-                created_at: o.optional("created_at")?,
-                cog_version: o.nullable("cog_version")?,
-                openapi_schema: o.optional("openapi_schema")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -973,31 +983,32 @@ impl serde::Serialize for Model {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Model {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Model {
+            url: o.optional("url")?,
+            owner: o.optional("owner")?,
+            name: o.optional("name")?,
+            description: o.nullable("description")?,
+            visibility: o.optional("visibility")?,
+            github_url: o.nullable("github_url")?,
+            paper_url: o.nullable("paper_url")?,
+            license_url: o.nullable("license_url")?,
+            run_count: o.optional("run_count")?,
+            cover_image_url: o.nullable("cover_image_url")?,
+            default_example: o.nullable("default_example")?,
+            latest_version: o.nullable("latest_version")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Model {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Model, apigen_runtime::object::Error> {
-            Ok(Model {
-                url: o.optional("url")?,
-                owner: o.optional("owner")?,
-                name: o.optional("name")?,
-                description: o.nullable("description")?,
-                visibility: o.optional("visibility")?,
-                github_url: o.nullable("github_url")?,
-                paper_url: o.nullable("paper_url")?,
-                license_url: o.nullable("license_url")?,
-                run_count: o.optional("run_count")?,
-                cover_image_url: o.nullable("cover_image_url")?,
-                default_example: o.nullable("default_example")?,
-                latest_version: o.nullable("latest_version")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1033,23 +1044,24 @@ impl serde::Serialize for Collection {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Collection {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Collection {
+            name: o.optional("name")?,
+            slug: o.optional("slug")?,
+            description: o.optional("description")?,
+            models: o.optional_list("models")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Collection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Collection, apigen_runtime::object::Error> {
-            Ok(Collection {
-                name: o.optional("name")?,
-                slug: o.optional("slug")?,
-                description: o.optional("description")?,
-                models: o.optional_list("models")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1121,23 +1133,24 @@ impl serde::Serialize for Account {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Account {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Account {
+            type_: o.optional("type")?,
+            username: o.optional("username")?,
+            name: o.nullable("name")?,
+            github_url: o.nullable("github_url")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Account {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Account, apigen_runtime::object::Error> {
-            Ok(Account {
-                type_: o.optional("type")?,
-                username: o.optional("username")?,
-                name: o.nullable("name")?,
-                github_url: o.nullable("github_url")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1209,23 +1222,24 @@ impl serde::Serialize for DeploymentReleaseCreatedBy {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentReleaseCreatedBy {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentReleaseCreatedBy {
+            type_: o.optional("type")?,
+            username: o.optional("username")?,
+            name: o.optional("name")?,
+            github_url: o.optional("github_url")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentReleaseCreatedBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentReleaseCreatedBy, apigen_runtime::object::Error> {
-            Ok(DeploymentReleaseCreatedBy {
-                type_: o.optional("type")?,
-                username: o.optional("username")?,
-                name: o.optional("name")?,
-                github_url: o.optional("github_url")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1258,22 +1272,23 @@ impl serde::Serialize for DeploymentReleaseConfiguration {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentReleaseConfiguration {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentReleaseConfiguration {
+            hardware: o.optional("hardware")?,
+            min_instances: o.optional("min_instances")?,
+            max_instances: o.optional("max_instances")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentReleaseConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentReleaseConfiguration, apigen_runtime::object::Error> {
-            Ok(DeploymentReleaseConfiguration {
-                hardware: o.optional("hardware")?,
-                min_instances: o.optional("min_instances")?,
-                max_instances: o.optional("max_instances")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1315,25 +1330,26 @@ impl serde::Serialize for DeploymentRelease {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentRelease {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentRelease {
+            number: o.optional("number")?,
+            model: o.optional("model")?,
+            version: o.optional("version")?,
+            created_at: o.optional("created_at")?,
+            created_by: o.optional("created_by")?,
+            configuration: o.optional("configuration")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentRelease {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentRelease, apigen_runtime::object::Error> {
-            Ok(DeploymentRelease {
-                number: o.optional("number")?,
-                model: o.optional("model")?,
-                version: o.optional("version")?,
-                created_at: o.optional("created_at")?,
-                created_by: o.optional("created_by")?,
-                configuration: o.optional("configuration")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1366,22 +1382,23 @@ impl serde::Serialize for Deployment {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Deployment {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Deployment {
+            owner: o.optional("owner")?,
+            name: o.optional("name")?,
+            current_release: o.optional("current_release")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Deployment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Deployment, apigen_runtime::object::Error> {
-            Ok(Deployment {
-                owner: o.optional("owner")?,
-                name: o.optional("name")?,
-                current_release: o.optional("current_release")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1411,21 +1428,22 @@ impl serde::Serialize for Hardware {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Hardware {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Hardware {
+            name: o.optional("name")?,
+            sku: o.optional("sku")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Hardware {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Hardware, apigen_runtime::object::Error> {
-            Ok(Hardware {
-                name: o.optional("name")?,
-                sku: o.optional("sku")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1452,20 +1470,21 @@ impl serde::Serialize for WebhookSecret {
     }
 }
 
+impl apigen_runtime::object::FromMembers for WebhookSecret {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(WebhookSecret {
+            key: o.optional("key")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for WebhookSecret {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<WebhookSecret, apigen_runtime::object::Error> {
-            Ok(WebhookSecret {
-                key: o.optional("key")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1498,22 +1517,23 @@ impl serde::Serialize for PredictionPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PredictionPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PredictionPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PredictionPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PredictionPage, apigen_runtime::object::Error> {
-            Ok(PredictionPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1546,22 +1566,23 @@ impl serde::Serialize for TrainingPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingPage, apigen_runtime::object::Error> {
-            Ok(TrainingPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1594,22 +1615,23 @@ impl serde::Serialize for ModelPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelPage, apigen_runtime::object::Error> {
-            Ok(ModelPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1642,22 +1664,23 @@ impl serde::Serialize for ModelVersionPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelVersionPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelVersionPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelVersionPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelVersionPage, apigen_runtime::object::Error> {
-            Ok(ModelVersionPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1690,22 +1713,23 @@ impl serde::Serialize for CollectionPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for CollectionPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(CollectionPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for CollectionPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<CollectionPage, apigen_runtime::object::Error> {
-            Ok(CollectionPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1738,22 +1762,23 @@ impl serde::Serialize for DeploymentPage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentPage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentPage {
+            next: o.nullable("next")?,
+            previous: o.nullable("previous")?,
+            results: o.optional_list("results")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentPage, apigen_runtime::object::Error> {
-            Ok(DeploymentPage {
-                next: o.nullable("next")?,
-                previous: o.nullable("previous")?,
-                results: o.optional_list("results")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1793,25 +1818,26 @@ impl serde::Serialize for DeploymentsCreateBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentsCreateBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentsCreateBody {
+            hardware: o.required("hardware")?,
+            max_instances: o.required("max_instances")?,
+            min_instances: o.required("min_instances")?,
+            model: o.required("model")?,
+            name: o.required("name")?,
+            version: o.required("version")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentsCreateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentsCreateBody, apigen_runtime::object::Error> {
-            Ok(DeploymentsCreateBody {
-                hardware: o.required("hardware")?,
-                max_instances: o.required("max_instances")?,
-                min_instances: o.required("min_instances")?,
-                model: o.required("model")?,
-                name: o.required("name")?,
-                version: o.required("version")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1845,23 +1871,24 @@ impl serde::Serialize for DeploymentsUpdateBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for DeploymentsUpdateBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(DeploymentsUpdateBody {
+            hardware: o.optional("hardware")?,
+            max_instances: o.optional("max_instances")?,
+            min_instances: o.optional("min_instances")?,
+            version: o.optional("version")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for DeploymentsUpdateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<DeploymentsUpdateBody, apigen_runtime::object::Error> {
-            Ok(DeploymentsUpdateBody {
-                hardware: o.optional("hardware")?,
-                max_instances: o.optional("max_instances")?,
-                min_instances: o.optional("min_instances")?,
-                version: o.optional("version")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1946,27 +1973,28 @@ impl serde::Serialize for ModelsCreateBody {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelsCreateBody {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelsCreateBody {
+            cover_image_url: o.optional("cover_image_url")?,
+            description: o.optional("description")?,
+            github_url: o.optional("github_url")?,
+            hardware: o.required("hardware")?,
+            license_url: o.optional("license_url")?,
+            name: o.required("name")?,
+            owner: o.required("owner")?,
+            paper_url: o.optional("paper_url")?,
+            visibility: o.required("visibility")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelsCreateBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelsCreateBody, apigen_runtime::object::Error> {
-            Ok(ModelsCreateBody {
-                cover_image_url: o.optional("cover_image_url")?,
-                description: o.optional("description")?,
-                github_url: o.optional("github_url")?,
-                hardware: o.required("hardware")?,
-                license_url: o.optional("license_url")?,
-                name: o.required("name")?,
-                owner: o.required("owner")?,
-                paper_url: o.optional("paper_url")?,
-                visibility: o.required("visibility")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }

@@ -82,7 +82,7 @@ impl ModelsTrain {
         raw: apigen_runtime::RawResponse,
     ) -> Result<Response<types::PutModelsTrainResponse>, Error> {
         match raw.status().as_u16() {
-            200 => raw.json::<types::PutModelsTrainResponse>(),
+            200 => raw.object::<types::PutModelsTrainResponse>(),
             _ => raw.error(),
         }
     }

@@ -46,23 +46,24 @@ impl serde::Serialize for PutModelsTrainResponse {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PutModelsTrainResponse {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PutModelsTrainResponse {
+            job: o.optional("job")?,
+            model: o.optional("model")?,
+            creative_units_cost: o.optional("creativeUnitsCost")?,
+            creative_units_discount: o.optional("creativeUnitsDiscount")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PutModelsTrainResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PutModelsTrainResponse, apigen_runtime::object::Error> {
-            Ok(PutModelsTrainResponse {
-                job: o.optional("job")?,
-                model: o.optional("model")?,
-                creative_units_cost: o.optional("creativeUnitsCost")?,
-                creative_units_discount: o.optional("creativeUnitsDiscount")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -108,30 +109,31 @@ impl serde::Serialize for Job {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Job {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Job {
+            created_at: o.optional("createdAt")?,
+            job_id: o.optional("jobId")?,
+            job_type: o.optional("jobType")?,
+            metadata: o.optional("metadata")?,
+            progress: o.optional("progress")?,
+            status: o.optional("status")?,
+            status_history: o.optional_list("statusHistory")?,
+            updated_at: o.optional("updatedAt")?,
+            author_id: o.optional("authorId")?,
+            billing: o.optional("billing")?,
+            owner_id: o.optional("ownerId")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Job {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Job, apigen_runtime::object::Error> {
-            Ok(Job {
-                created_at: o.optional("createdAt")?,
-                job_id: o.optional("jobId")?,
-                job_type: o.optional("jobType")?,
-                metadata: o.optional("metadata")?,
-                progress: o.optional("progress")?,
-                status: o.optional("status")?,
-                status_history: o.optional_list("statusHistory")?,
-                updated_at: o.optional("updatedAt")?,
-                author_id: o.optional("authorId")?,
-                billing: o.optional("billing")?,
-                owner_id: o.optional("ownerId")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -223,21 +225,22 @@ impl serde::Serialize for JobStatusHistoryEntry {
     }
 }
 
+impl apigen_runtime::object::FromMembers for JobStatusHistoryEntry {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(JobStatusHistoryEntry {
+            date: o.optional("date")?,
+            status: o.optional("status")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for JobStatusHistoryEntry {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<JobStatusHistoryEntry, apigen_runtime::object::Error> {
-            Ok(JobStatusHistoryEntry {
-                date: o.optional("date")?,
-                status: o.optional("status")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -265,21 +268,22 @@ impl serde::Serialize for JobBilling {
     }
 }
 
+impl apigen_runtime::object::FromMembers for JobBilling {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(JobBilling {
+            cu_cost: o.optional("cuCost")?,
+            cu_discount: o.optional("cuDiscount")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for JobBilling {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<JobBilling, apigen_runtime::object::Error> {
-            Ok(JobBilling {
-                cu_cost: o.optional("cuCost")?,
-                cu_discount: o.optional("cuDiscount")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -324,28 +328,29 @@ impl serde::Serialize for JobMetadata {
     }
 }
 
+impl apigen_runtime::object::FromMembers for JobMetadata {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(JobMetadata {
+            asset_ids: o.optional_list("assetIds")?,
+            error: o.optional("error")?,
+            flow: o.optional_list("flow")?,
+            hint: o.optional("hint")?,
+            input: o.optional("input")?,
+            output: o.optional("output")?,
+            output_model_id: o.optional("outputModelId")?,
+            workflow_id: o.optional("workflowId")?,
+            workflow_job_id: o.optional("workflowJobId")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for JobMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<JobMetadata, apigen_runtime::object::Error> {
-            Ok(JobMetadata {
-                asset_ids: o.optional_list("assetIds")?,
-                error: o.optional("error")?,
-                flow: o.optional_list("flow")?,
-                hint: o.optional("hint")?,
-                input: o.optional("input")?,
-                output: o.optional("output")?,
-                output_model_id: o.optional("outputModelId")?,
-                workflow_id: o.optional("workflowId")?,
-                workflow_job_id: o.optional("workflowJobId")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -410,38 +415,38 @@ impl serde::Serialize for FlowNode {
     }
 }
 
+impl apigen_runtime::object::FromMembers for FlowNode {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(FlowNode {
+            id: o.optional("id")?,
+            status: o.optional("status")?,
+            type_: o.optional("type")?,
+            assets: o.optional_list("assets")?,
+            count: o.optional("count")?,
+            depends_on: o.optional_list("dependsOn")?,
+            include_outputs_in_workflow_job: o.optional("includeOutputsInWorkflowJob")?,
+            inputs: o.optional_list("inputs")?,
+            items: o.optional_list("items")?,
+            iteration_index: o.optional("iterationIndex")?,
+            job_id: o.optional("jobId")?,
+            logic: o.optional("logic")?,
+            logic_type: o.optional("logicType")?,
+            loop_body_node_ids: o.optional_list("loopBodyNodeIds")?,
+            loop_node_id: o.optional("loopNodeId")?,
+            model_id: o.optional("modelId")?,
+            output: o.optional("output")?,
+            workflow_id: o.optional("workflowId")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for FlowNode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<FlowNode, apigen_runtime::object::Error> {
-            Ok(FlowNode {
-                id: o.optional("id")?,
-                status: o.optional("status")?,
-                type_: o.optional("type")?,
-                assets: o.optional_list("assets")?,
-                count: o.optional("count")?,
-                depends_on: o.optional_list("dependsOn")?,
-                include_outputs_in_workflow_job: o
-                    .optional("includeOutputsInWorkflowJob")?,
-                inputs: o.optional_list("inputs")?,
-                items: o.optional_list("items")?,
-                iteration_index: o.optional("iterationIndex")?,
-                job_id: o.optional("jobId")?,
-                logic: o.optional("logic")?,
-                logic_type: o.optional("logicType")?,
-                loop_body_node_ids: o.optional_list("loopBodyNodeIds")?,
-                loop_node_id: o.optional("loopNodeId")?,
-                model_id: o.optional("modelId")?,
-                output: o.optional("output")?,
-                workflow_id: o.optional("workflowId")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -567,22 +572,23 @@ impl serde::Serialize for FlowNodeLogic {
     }
 }
 
+impl apigen_runtime::object::FromMembers for FlowNodeLogic {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(FlowNodeLogic {
+            cases: o.optional_list("cases")?,
+            default: o.optional("default")?,
+            transform: o.optional("transform")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for FlowNodeLogic {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<FlowNodeLogic, apigen_runtime::object::Error> {
-            Ok(FlowNodeLogic {
-                cases: o.optional_list("cases")?,
-                default: o.optional("default")?,
-                transform: o.optional("transform")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -610,21 +616,22 @@ impl serde::Serialize for FlowNodeLogicCase {
     }
 }
 
+impl apigen_runtime::object::FromMembers for FlowNodeLogicCase {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(FlowNodeLogicCase {
+            condition: o.optional("condition")?,
+            value: o.optional("value")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for FlowNodeLogicCase {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<FlowNodeLogicCase, apigen_runtime::object::Error> {
-            Ok(FlowNodeLogicCase {
-                condition: o.optional("condition")?,
-                value: o.optional("value")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -708,48 +715,49 @@ impl serde::Serialize for ModelInput {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelInput {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelInput {
+            name: o.optional("name")?,
+            type_: o.optional("type")?,
+            allowed_values: o.optional_list("allowedValues")?,
+            background_behavior: o.optional("backgroundBehavior")?,
+            color: o.optional("color")?,
+            cost_impact: o.optional("costImpact")?,
+            default: o.optional("default")?,
+            description: o.optional("description")?,
+            group: o.optional("group")?,
+            hint: o.optional("hint")?,
+            inputs: o.optional_list("inputs")?,
+            items: o.optional_list("items")?,
+            kind: o.optional("kind")?,
+            label: o.optional("label")?,
+            mask_from: o.optional("maskFrom")?,
+            max: o.optional("max")?,
+            max_length: o.optional("maxLength")?,
+            max_size: o.optional("maxSize")?,
+            min: o.optional("min")?,
+            min_length: o.optional("minLength")?,
+            model_types: o.optional_list("modelTypes")?,
+            parent: o.optional("parent")?,
+            placeholder: o.optional("placeholder")?,
+            prompt: o.optional("prompt")?,
+            prompt_spark: o.optional("promptSpark")?,
+            ref_: o.optional("ref")?,
+            required: o.optional("required")?,
+            step: o.optional("step")?,
+            value: o.optional("value")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelInput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelInput, apigen_runtime::object::Error> {
-            Ok(ModelInput {
-                name: o.optional("name")?,
-                type_: o.optional("type")?,
-                allowed_values: o.optional_list("allowedValues")?,
-                background_behavior: o.optional("backgroundBehavior")?,
-                color: o.optional("color")?,
-                cost_impact: o.optional("costImpact")?,
-                default: o.optional("default")?,
-                description: o.optional("description")?,
-                group: o.optional("group")?,
-                hint: o.optional("hint")?,
-                inputs: o.optional_list("inputs")?,
-                items: o.optional_list("items")?,
-                kind: o.optional("kind")?,
-                label: o.optional("label")?,
-                mask_from: o.optional("maskFrom")?,
-                max: o.optional("max")?,
-                max_length: o.optional("maxLength")?,
-                max_size: o.optional("maxSize")?,
-                min: o.optional("min")?,
-                min_length: o.optional("minLength")?,
-                model_types: o.optional_list("modelTypes")?,
-                parent: o.optional("parent")?,
-                placeholder: o.optional("placeholder")?,
-                prompt: o.optional("prompt")?,
-                prompt_spark: o.optional("promptSpark")?,
-                ref_: o.optional("ref")?,
-                required: o.optional("required")?,
-                step: o.optional("step")?,
-                value: o.optional("value")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -877,23 +885,24 @@ impl serde::Serialize for ModelInputRef {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelInputRef {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelInputRef {
+            conditional: o.optional_list("conditional")?,
+            equal: o.optional("equal")?,
+            name: o.optional("name")?,
+            node: o.optional("node")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelInputRef {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelInputRef, apigen_runtime::object::Error> {
-            Ok(ModelInputRef {
-                conditional: o.optional_list("conditional")?,
-                equal: o.optional("equal")?,
-                name: o.optional("name")?,
-                node: o.optional("node")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -925,23 +934,24 @@ impl serde::Serialize for ModelInputRequired {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelInputRequired {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelInputRequired {
+            always: o.optional("always")?,
+            conditional_values: o.optional("conditionalValues")?,
+            if_defined: o.optional("ifDefined")?,
+            if_not_defined: o.optional("ifNotDefined")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelInputRequired {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelInputRequired, apigen_runtime::object::Error> {
-            Ok(ModelInputRequired {
-                always: o.optional("always")?,
-                conditional_values: o.optional("conditionalValues")?,
-                if_defined: o.optional("ifDefined")?,
-                if_not_defined: o.optional("ifNotDefined")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1041,57 +1051,58 @@ impl serde::Serialize for Model {
     }
 }
 
+impl apigen_runtime::object::FromMembers for Model {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(Model {
+            id: o.optional("id")?,
+            capabilities: o.optional_list("capabilities")?,
+            collection_ids: o.optional_list("collectionIds")?,
+            created_at: o.optional("createdAt")?,
+            custom: o.optional("custom")?,
+            example_asset_ids: o.optional_list("exampleAssetIds")?,
+            privacy: o.optional("privacy")?,
+            source: o.optional("source")?,
+            status: o.optional("status")?,
+            tags: o.optional_list("tags")?,
+            training_images_number: o.optional("trainingImagesNumber")?,
+            type_: o.optional("type")?,
+            updated_at: o.optional("updatedAt")?,
+            access_restrictions: o.optional("accessRestrictions")?,
+            author_id: o.optional("authorId")?,
+            class: o.optional("class")?,
+            compliant_model_ids: o.optional_list("compliantModelIds")?,
+            concepts: o.optional_list("concepts")?,
+            epoch: o.optional("epoch")?,
+            epochs: o.optional_list("epochs")?,
+            inputs: o.optional_list("inputs")?,
+            model_keyword: o.optional("modelKeyword")?,
+            name: o.optional("name")?,
+            negative_prompt_embedding: o.optional("negativePromptEmbedding")?,
+            owner_id: o.optional("ownerId")?,
+            parameters: o.optional("parameters")?,
+            parent_model_id: o.optional("parentModelId")?,
+            performance_stats: o.optional("performanceStats")?,
+            prompt_embedding: o.optional("promptEmbedding")?,
+            short_description: o.optional("shortDescription")?,
+            soft_deletion_on: o.optional("softDeletionOn")?,
+            thumbnail: o.optional("thumbnail")?,
+            training_image_pairs: o.optional_list("trainingImagePairs")?,
+            training_images: o.optional_list("trainingImages")?,
+            training_progress: o.optional("trainingProgress")?,
+            training_stats: o.optional("trainingStats")?,
+            ui_config: o.optional("uiConfig")?,
+            user_id: o.optional("userId")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Model {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<Model, apigen_runtime::object::Error> {
-            Ok(Model {
-                id: o.optional("id")?,
-                capabilities: o.optional_list("capabilities")?,
-                collection_ids: o.optional_list("collectionIds")?,
-                created_at: o.optional("createdAt")?,
-                custom: o.optional("custom")?,
-                example_asset_ids: o.optional_list("exampleAssetIds")?,
-                privacy: o.optional("privacy")?,
-                source: o.optional("source")?,
-                status: o.optional("status")?,
-                tags: o.optional_list("tags")?,
-                training_images_number: o.optional("trainingImagesNumber")?,
-                type_: o.optional("type")?,
-                updated_at: o.optional("updatedAt")?,
-                access_restrictions: o.optional("accessRestrictions")?,
-                author_id: o.optional("authorId")?,
-                class: o.optional("class")?,
-                compliant_model_ids: o.optional_list("compliantModelIds")?,
-                concepts: o.optional_list("concepts")?,
-                epoch: o.optional("epoch")?,
-                epochs: o.optional_list("epochs")?,
-                inputs: o.optional_list("inputs")?,
-                model_keyword: o.optional("modelKeyword")?,
-                name: o.optional("name")?,
-                negative_prompt_embedding: o.optional("negativePromptEmbedding")?,
-                owner_id: o.optional("ownerId")?,
-                parameters: o.optional("parameters")?,
-                parent_model_id: o.optional("parentModelId")?,
-                performance_stats: o.optional("performanceStats")?,
-                prompt_embedding: o.optional("promptEmbedding")?,
-                short_description: o.optional("shortDescription")?,
-                soft_deletion_on: o.optional("softDeletionOn")?,
-                thumbnail: o.optional("thumbnail")?,
-                training_image_pairs: o.optional_list("trainingImagePairs")?,
-                training_images: o.optional_list("trainingImages")?,
-                training_progress: o.optional("trainingProgress")?,
-                training_stats: o.optional("trainingStats")?,
-                ui_config: o.optional("uiConfig")?,
-                user_id: o.optional("userId")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1291,27 +1302,28 @@ impl serde::Serialize for ModelClass {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelClass {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelClass {
+            category: o.optional("category")?,
+            concept_prompt: o.optional("conceptPrompt")?,
+            model_id: o.optional("modelId")?,
+            name: o.optional("name")?,
+            prompt: o.optional("prompt")?,
+            slug: o.optional("slug")?,
+            status: o.optional("status")?,
+            thumbnails: o.optional_list("thumbnails")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelClass {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelClass, apigen_runtime::object::Error> {
-            Ok(ModelClass {
-                category: o.optional("category")?,
-                concept_prompt: o.optional("conceptPrompt")?,
-                model_id: o.optional("modelId")?,
-                name: o.optional("name")?,
-                prompt: o.optional("prompt")?,
-                slug: o.optional("slug")?,
-                status: o.optional("status")?,
-                thumbnails: o.optional_list("thumbnails")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1373,22 +1385,23 @@ impl serde::Serialize for ModelConcept {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelConcept {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelConcept {
+            model_id: o.optional("modelId")?,
+            scale: o.optional("scale")?,
+            model_epoch: o.optional("modelEpoch")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelConcept {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelConcept, apigen_runtime::object::Error> {
-            Ok(ModelConcept {
-                model_id: o.optional("modelId")?,
-                scale: o.optional("scale")?,
-                model_epoch: o.optional("modelEpoch")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1416,21 +1429,22 @@ impl serde::Serialize for ModelEpoch {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ModelEpoch {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ModelEpoch {
+            epoch: o.optional("epoch")?,
+            assets: o.optional_list("assets")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ModelEpoch {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ModelEpoch, apigen_runtime::object::Error> {
-            Ok(ModelEpoch {
-                epoch: o.optional("epoch")?,
-                assets: o.optional_list("assets")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1458,21 +1472,22 @@ impl serde::Serialize for AssetReference {
     }
 }
 
+impl apigen_runtime::object::FromMembers for AssetReference {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(AssetReference {
+            asset_id: o.optional("assetId")?,
+            url: o.optional("url")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for AssetReference {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<AssetReference, apigen_runtime::object::Error> {
-            Ok(AssetReference {
-                asset_id: o.optional("assetId")?,
-                url: o.optional("url")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1581,51 +1596,52 @@ impl serde::Serialize for TrainingParameters {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingParameters {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingParameters {
+            age: o.optional("age")?,
+            batch_size: o.optional("batchSize")?,
+            class_prompt: o.optional("classPrompt")?,
+            clone_type: o.optional("cloneType")?,
+            concept_prompt: o.optional("conceptPrompt")?,
+            gender: o.optional("gender")?,
+            language: o.optional("language")?,
+            learning_rate: o.optional("learningRate")?,
+            learning_rate_text_encoder: o.optional("learningRateTextEncoder")?,
+            learning_rate_unet: o.optional("learningRateUnet")?,
+            lr_scheduler: o.optional("lrScheduler")?,
+            max_train_steps: o.optional("maxTrainSteps")?,
+            nb_epochs: o.optional("nbEpochs")?,
+            nb_repeats: o.optional("nbRepeats")?,
+            num_text_train_steps: o.optional("numTextTrainSteps")?,
+            num_u_net_train_steps: o.optional("numUNetTrainSteps")?,
+            optimize_for: o.optional("optimizeFor")?,
+            prior_loss_weight: o.optional("priorLossWeight")?,
+            random_crop: o.optional("randomCrop")?,
+            random_crop_ratio: o.optional("randomCropRatio")?,
+            random_crop_scale: o.optional("randomCropScale")?,
+            rank: o.optional("rank")?,
+            remove_background_noise: o.optional("removeBackgroundNoise")?,
+            sample_prompts: o.optional_list("samplePrompts")?,
+            sample_source_images: o.optional_list("sampleSourceImages")?,
+            scale_lr: o.optional("scaleLr")?,
+            seed: o.optional("seed")?,
+            text_encoder_training_ratio: o.optional("textEncoderTrainingRatio")?,
+            validation_frequency: o.optional("validationFrequency")?,
+            validation_prompt: o.optional("validationPrompt")?,
+            voice_description: o.optional("voiceDescription")?,
+            wandb_key: o.optional("wandbKey")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingParameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingParameters, apigen_runtime::object::Error> {
-            Ok(TrainingParameters {
-                age: o.optional("age")?,
-                batch_size: o.optional("batchSize")?,
-                class_prompt: o.optional("classPrompt")?,
-                clone_type: o.optional("cloneType")?,
-                concept_prompt: o.optional("conceptPrompt")?,
-                gender: o.optional("gender")?,
-                language: o.optional("language")?,
-                learning_rate: o.optional("learningRate")?,
-                learning_rate_text_encoder: o.optional("learningRateTextEncoder")?,
-                learning_rate_unet: o.optional("learningRateUnet")?,
-                lr_scheduler: o.optional("lrScheduler")?,
-                max_train_steps: o.optional("maxTrainSteps")?,
-                nb_epochs: o.optional("nbEpochs")?,
-                nb_repeats: o.optional("nbRepeats")?,
-                num_text_train_steps: o.optional("numTextTrainSteps")?,
-                num_u_net_train_steps: o.optional("numUNetTrainSteps")?,
-                optimize_for: o.optional("optimizeFor")?,
-                prior_loss_weight: o.optional("priorLossWeight")?,
-                random_crop: o.optional("randomCrop")?,
-                random_crop_ratio: o.optional("randomCropRatio")?,
-                random_crop_scale: o.optional("randomCropScale")?,
-                rank: o.optional("rank")?,
-                remove_background_noise: o.optional("removeBackgroundNoise")?,
-                sample_prompts: o.optional_list("samplePrompts")?,
-                sample_source_images: o.optional_list("sampleSourceImages")?,
-                scale_lr: o.optional("scaleLr")?,
-                seed: o.optional("seed")?,
-                text_encoder_training_ratio: o.optional("textEncoderTrainingRatio")?,
-                validation_frequency: o.optional("validationFrequency")?,
-                validation_prompt: o.optional("validationPrompt")?,
-                voice_description: o.optional("voiceDescription")?,
-                wandb_key: o.optional("wandbKey")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1717,21 +1733,22 @@ impl serde::Serialize for PerformanceStats {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PerformanceStats {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PerformanceStats {
+            variants: o.optional_list("variants")?,
+            default: o.optional("default")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PerformanceStats {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PerformanceStats, apigen_runtime::object::Error> {
-            Ok(PerformanceStats {
-                variants: o.optional_list("variants")?,
-                default: o.optional("default")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1807,31 +1824,32 @@ impl serde::Serialize for PerformanceStatsVariant {
     }
 }
 
+impl apigen_runtime::object::FromMembers for PerformanceStatsVariant {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(PerformanceStatsVariant {
+            capability: o.optional("capability")?,
+            computed_at: o.optional("computedAt")?,
+            variant_key: o.optional("variantKey")?,
+            arena_score: o.optional("arenaScore")?,
+            cost_per_asset_max_cu: o.optional("costPerAssetMaxCU")?,
+            cost_per_asset_min_cu: o.optional("costPerAssetMinCU")?,
+            cost_per_asset_p50cu: o.optional("costPerAssetP50CU")?,
+            inference_latency_p50_sec: o.optional("inferenceLatencyP50Sec")?,
+            inference_latency_p75_sec: o.optional("inferenceLatencyP75Sec")?,
+            resolution: o.optional("resolution")?,
+            total_latency_p50_sec: o.optional("totalLatencyP50Sec")?,
+            total_latency_p75_sec: o.optional("totalLatencyP75Sec")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for PerformanceStatsVariant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<PerformanceStatsVariant, apigen_runtime::object::Error> {
-            Ok(PerformanceStatsVariant {
-                capability: o.optional("capability")?,
-                computed_at: o.optional("computedAt")?,
-                variant_key: o.optional("variantKey")?,
-                arena_score: o.optional("arenaScore")?,
-                cost_per_asset_max_cu: o.optional("costPerAssetMaxCU")?,
-                cost_per_asset_min_cu: o.optional("costPerAssetMinCU")?,
-                cost_per_asset_p50cu: o.optional("costPerAssetP50CU")?,
-                inference_latency_p50_sec: o.optional("inferenceLatencyP50Sec")?,
-                inference_latency_p75_sec: o.optional("inferenceLatencyP75Sec")?,
-                resolution: o.optional("resolution")?,
-                total_latency_p50_sec: o.optional("totalLatencyP50Sec")?,
-                total_latency_p75_sec: o.optional("totalLatencyP75Sec")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1877,27 +1895,28 @@ impl serde::Serialize for ArenaScore {
     }
 }
 
+impl apigen_runtime::object::FromMembers for ArenaScore {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(ArenaScore {
+            arena_category: o.optional("arenaCategory")?,
+            arena_model_name: o.optional("arenaModelName")?,
+            fetched_at: o.optional("fetchedAt")?,
+            rank: o.optional("rank")?,
+            rating: o.optional("rating")?,
+            rating_lower: o.optional("ratingLower")?,
+            rating_upper: o.optional("ratingUpper")?,
+            votes: o.optional("votes")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ArenaScore {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<ArenaScore, apigen_runtime::object::Error> {
-            Ok(ArenaScore {
-                arena_category: o.optional("arenaCategory")?,
-                arena_model_name: o.optional("arenaModelName")?,
-                fetched_at: o.optional("fetchedAt")?,
-                rank: o.optional("rank")?,
-                rating: o.optional("rating")?,
-                rating_lower: o.optional("ratingLower")?,
-                rating_upper: o.optional("ratingUpper")?,
-                votes: o.optional("votes")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1927,22 +1946,23 @@ impl serde::Serialize for TrainingImagePair {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingImagePair {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingImagePair {
+            instruction: o.optional("instruction")?,
+            source_id: o.optional("sourceId")?,
+            target_id: o.optional("targetId")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingImagePair {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingImagePair, apigen_runtime::object::Error> {
-            Ok(TrainingImagePair {
-                instruction: o.optional("instruction")?,
-                source_id: o.optional("sourceId")?,
-                target_id: o.optional("targetId")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -1978,25 +1998,26 @@ impl serde::Serialize for TrainingImage {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingImage {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingImage {
+            id: o.optional("id")?,
+            automatic_captioning: o.optional("automaticCaptioning")?,
+            created_at: o.optional("createdAt")?,
+            description: o.optional("description")?,
+            download_url: o.optional("downloadUrl")?,
+            name: o.optional("name")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingImage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingImage, apigen_runtime::object::Error> {
-            Ok(TrainingImage {
-                id: o.optional("id")?,
-                automatic_captioning: o.optional("automaticCaptioning")?,
-                created_at: o.optional("createdAt")?,
-                description: o.optional("description")?,
-                download_url: o.optional("downloadUrl")?,
-                name: o.optional("name")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2036,25 +2057,26 @@ impl serde::Serialize for TrainingProgress {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingProgress {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingProgress {
+            stage: o.optional("stage")?,
+            updated_at: o.optional("updatedAt")?,
+            position: o.optional("position")?,
+            progress: o.optional("progress")?,
+            remaining_time_ms: o.optional("remainingTimeMs")?,
+            started_at: o.optional("startedAt")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingProgress, apigen_runtime::object::Error> {
-            Ok(TrainingProgress {
-                stage: o.optional("stage")?,
-                updated_at: o.optional("updatedAt")?,
-                position: o.optional("position")?,
-                progress: o.optional("progress")?,
-                remaining_time_ms: o.optional("remainingTimeMs")?,
-                started_at: o.optional("startedAt")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2124,23 +2146,24 @@ impl serde::Serialize for TrainingStats {
     }
 }
 
+impl apigen_runtime::object::FromMembers for TrainingStats {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(TrainingStats {
+            ended_at: o.optional("endedAt")?,
+            queue_duration: o.optional("queueDuration")?,
+            started_at: o.optional("startedAt")?,
+            train_duration: o.optional("trainDuration")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for TrainingStats {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<TrainingStats, apigen_runtime::object::Error> {
-            Ok(TrainingStats {
-                ended_at: o.optional("endedAt")?,
-                queue_duration: o.optional("queueDuration")?,
-                started_at: o.optional("startedAt")?,
-                train_duration: o.optional("trainDuration")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2182,25 +2205,26 @@ impl serde::Serialize for UiConfig {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfig {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfig {
+            input_properties: o.optional("inputProperties")?,
+            loras_component: o.optional("lorasComponent")?,
+            presets: o.optional_list("presets")?,
+            resolution_component: o.optional("resolutionComponent")?,
+            selects: o.optional("selects")?,
+            trigger_generate: o.optional("triggerGenerate")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfig, apigen_runtime::object::Error> {
-            Ok(UiConfig {
-                input_properties: o.optional("inputProperties")?,
-                loras_component: o.optional("lorasComponent")?,
-                presets: o.optional_list("presets")?,
-                resolution_component: o.optional("resolutionComponent")?,
-                selects: o.optional("selects")?,
-                trigger_generate: o.optional("triggerGenerate")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2226,20 +2250,21 @@ impl serde::Serialize for UiConfigInputProperty {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigInputProperty {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigInputProperty {
+            collapsed: o.optional("collapsed")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigInputProperty {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigInputProperty, apigen_runtime::object::Error> {
-            Ok(UiConfigInputProperty {
-                collapsed: o.optional("collapsed")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2271,23 +2296,24 @@ impl serde::Serialize for UiConfigLorasComponent {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigLorasComponent {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigLorasComponent {
+            label: o.optional("label")?,
+            model_input: o.optional("modelInput")?,
+            scale_input: o.optional("scaleInput")?,
+            model_id_input: o.optional("modelIdInput")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigLorasComponent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigLorasComponent, apigen_runtime::object::Error> {
-            Ok(UiConfigLorasComponent {
-                label: o.optional("label")?,
-                model_input: o.optional("modelInput")?,
-                scale_input: o.optional("scaleInput")?,
-                model_id_input: o.optional("modelIdInput")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2315,21 +2341,22 @@ impl serde::Serialize for UiConfigPreset {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigPreset {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigPreset {
+            fields: o.optional_list("fields")?,
+            presets: o.optional("presets")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigPreset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigPreset, apigen_runtime::object::Error> {
-            Ok(UiConfigPreset {
-                fields: o.optional_list("fields")?,
-                presets: o.optional("presets")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2361,23 +2388,24 @@ impl serde::Serialize for UiConfigResolutionComponent {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigResolutionComponent {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigResolutionComponent {
+            height_input: o.optional("heightInput")?,
+            label: o.optional("label")?,
+            presets: o.optional_list("presets")?,
+            width_input: o.optional("widthInput")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigResolutionComponent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigResolutionComponent, apigen_runtime::object::Error> {
-            Ok(UiConfigResolutionComponent {
-                height_input: o.optional("heightInput")?,
-                label: o.optional("label")?,
-                presets: o.optional_list("presets")?,
-                width_input: o.optional("widthInput")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2407,22 +2435,23 @@ impl serde::Serialize for UiConfigResolutionPreset {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigResolutionPreset {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigResolutionPreset {
+            height: o.optional("height")?,
+            label: o.optional("label")?,
+            width: o.optional("width")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigResolutionPreset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigResolutionPreset, apigen_runtime::object::Error> {
-            Ok(UiConfigResolutionPreset {
-                height: o.optional("height")?,
-                label: o.optional("label")?,
-                width: o.optional("width")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
@@ -2452,22 +2481,23 @@ impl serde::Serialize for UiConfigTriggerGenerate {
     }
 }
 
+impl apigen_runtime::object::FromMembers for UiConfigTriggerGenerate {
+    fn from_members(
+        mut o: apigen_runtime::object::Reader,
+    ) -> Result<Self, apigen_runtime::object::Error> {
+        Ok(UiConfigTriggerGenerate {
+            label: o.optional("label")?,
+            after: o.optional("after")?,
+            position: o.optional("position")?,
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for UiConfigTriggerGenerate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        fn fields(
-            mut o: apigen_runtime::object::Reader,
-        ) -> Result<UiConfigTriggerGenerate, apigen_runtime::object::Error> {
-            Ok(UiConfigTriggerGenerate {
-                label: o.optional("label")?,
-                after: o.optional("after")?,
-                position: o.optional("position")?,
-            })
-        }
-        apigen_runtime::object::finish(
-            fields(apigen_runtime::object::members(deserializer)?),
-        )
+        apigen_runtime::object::deserialize(deserializer)
     }
 }
 
