@@ -222,7 +222,7 @@ async fn timeouts_are_errors_not_hangs() {
         .timeout(std::time::Duration::from_millis(100))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Timeout { timeout, .. } if timeout.as_millis() == 100), "{err:?}");
 }
 
 #[test]

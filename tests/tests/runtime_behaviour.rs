@@ -177,7 +177,7 @@ async fn a_hanging_server_hits_the_timeout() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = c.account().get().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -683,6 +683,24 @@ async fn a_stream_head_that_does_not_come_is_a_timeout() {
     assert!(matches!(err, Error::Timeout { attempts: 3, .. }), "{err:?}");
     assert!(err.to_string().contains("no response within 10s (after 3 attempts)"), "{err}");
     assert!(start.elapsed() >= Duration::from_secs(30), "{:?}", start.elapsed());
+}
+
+/// The timeout of a request that is not a stream covers its body: a body
+/// that stops coming is a timeout, counted from the request, not from its
+/// head.
+#[tokio::test(start_paused = true)]
+async fn a_body_that_stops_coming_is_a_timeout() {
+    metronome();
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+    let script = vec![Step::Wait(Duration::from_secs(6)), Step::Raw(head.into()), Step::Chunk("{\"id\":".into()), Step::Wait(Duration::from_secs(3600))];
+    let (base, _) = scripted(vec![script]).await;
+    let c = runtime_client(&base, |b| b.timeout(Some(Duration::from_secs(10))).max_attempts(1));
+    let start = tokio::time::Instant::now();
+    let err = c.send(apigen_runtime::Request::new(&GET_STREAM)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert!(err.to_string().contains("no response within 10s"), "{err}");
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_secs(10) && waited < Duration::from_secs(12), "{waited:?}");
 }
 
 #[tokio::test]

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
+
 /// A secret string: a token, a password, an API key.
 ///
 /// Its `Debug` and `Display` never show the value; only
@@ -69,34 +73,32 @@ pub enum Credentials {
 }
 
 impl Credentials {
-    /// Adds the credentials to a request. A query API key is added to the
-    /// URL instead, by [`Credentials::query_pair`].
-    pub(crate) fn apply(&self, mut req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self {
-            Credentials::Bearer(token) => req.bearer_auth(token.expose()),
+    /// The header that carries the credentials, worked out once per
+    /// client; `None` for a query API key, which goes in the URL
+    /// ([`Credentials::query_pair`]). The value is marked sensitive, so
+    /// that neither HTTP/2's header compression nor `Debug` shows it.
+    pub(crate) fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, String> {
+        let (name, value) = match self {
+            Credentials::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose())),
             Credentials::Basic { username, password } => {
-                req.basic_auth(username, Some(password.expose()))
+                let pair = format!("{username}:{}", password.expose());
+                (AUTHORIZATION, format!("Basic {}", BASE64.encode(pair)))
             }
-            Credentials::ApiKey {
-                location,
-                name,
-                value,
-            } => {
-                match location {
-                    ApiKeyLocation::Header => {
-                        req = req.header(name.as_str(), value.expose());
-                    }
-                    ApiKeyLocation::Query => {}
-                    ApiKeyLocation::Cookie => {
-                        req = req.header(
-                            reqwest::header::COOKIE,
-                            format!("{name}={}", value.expose()),
-                        );
-                    }
+            Credentials::ApiKey { location, name, value } => match location {
+                ApiKeyLocation::Header => {
+                    let name = HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| format!("`{name}` is not a valid header name for an API key"))?;
+                    (name, value.expose().to_owned())
                 }
-                req
-            }
-        }
+                ApiKeyLocation::Query => return Ok(None),
+                ApiKeyLocation::Cookie => (COOKIE, format!("{name}={}", value.expose())),
+            },
+        };
+        // The error names the header, never the secret.
+        let mut value = HeaderValue::try_from(value)
+            .map_err(|_| format!("the credentials cannot be sent in the `{name}` header: they hold a character a header cannot"))?;
+        value.set_sensitive(true);
+        Ok(Some((name, value)))
     }
 }
 
@@ -127,5 +129,30 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         let b = Credentials::Bearer(Secret::new("r8_abc"));
         assert!(!format!("{b:?}").contains("r8_abc"));
+    }
+
+    #[test]
+    fn each_kind_of_credentials_has_its_header_marked_sensitive() {
+        let header = |c: Credentials| c.header().unwrap().map(|(n, v)| (n.to_string(), v));
+        let (name, value) = header(Credentials::Basic { username: "Aladdin".into(), password: Secret::new("open sesame") }).unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("QWxh"), "{value:?}");
+        let (name, value) = header(Credentials::Bearer(Secret::new("r8_abc"))).unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("authorization", "Bearer r8_abc"));
+        let key = |location| Credentials::ApiKey { location, name: "X-Api-Key".into(), value: Secret::new("k1") };
+        let (name, value) = header(key(ApiKeyLocation::Header)).unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-api-key", "k1"));
+        let (name, value) = header(key(ApiKeyLocation::Cookie)).unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("cookie", "X-Api-Key=k1"));
+        assert!(header(key(ApiKeyLocation::Query)).is_none());
+    }
+
+    #[test]
+    fn credentials_a_header_cannot_hold_are_an_error_that_does_not_show_them() {
+        let err = Credentials::Bearer(Secret::new("r8_\nabc")).header().unwrap_err();
+        assert!(err.contains("authorization") && !err.contains("r8_"), "{err}");
+        let bad_name = Credentials::ApiKey { location: ApiKeyLocation::Header, name: "a b".into(), value: Secret::new("k1") };
+        assert!(!bad_name.header().unwrap_err().contains("k1"));
     }
 }

@@ -29,6 +29,8 @@ struct Inner {
     /// `base_url`, parsed once.
     base: Url,
     credentials: Option<Credentials>,
+    /// The header `credentials` go in, worked out once.
+    auth_header: Option<(HeaderName, HeaderValue)>,
     timeout: Option<Duration>,
     stream_idle_timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -195,12 +197,17 @@ impl<C: From<Client>> ClientBuilder<C> {
         if base.cannot_be_a_base() {
             return Err(Error::Config(format!("invalid base URL `{}`: it has no path to add to", self.base_url)));
         }
+        let auth_header = match &self.credentials {
+            Some(credentials) => credentials.header().map_err(Error::Config)?,
+            None => None,
+        };
         Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
                 base_url,
                 credentials: self.credentials,
+                auth_header,
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
                 retry: self.retry,
@@ -237,12 +244,22 @@ impl Client {
         let span = request_span(&req);
         let started = Instant::now();
         let result = async {
-            let (mut resp, attempts) = self.send_retrying(&req, false).await?;
+            let (mut resp, attempts, deadline) = self.send_retrying(&req, false).await?;
             let status = resp.status();
             // Reading the body needs none of them.
             let headers = std::mem::take(resp.headers_mut());
-            let body = self.read_body(req.op.id, resp, attempts).await?;
-            Ok(RawResponse::new(req.op.id, status, headers, body).with_attempts(attempts))
+            let op = req.op.id;
+            let reading = self.read_body(op, resp, attempts);
+            let body = match deadline {
+                // The timeout is the whole exchange's: the body is read in
+                // what is left of it.
+                Some((deadline, timeout)) => match tokio::time::timeout_at(deadline, reading).await {
+                    Ok(body) => body?,
+                    Err(_) => return Err(Error::Timeout { operation: op, timeout, attempts }),
+                },
+                None => reading.await?,
+            };
+            Ok(RawResponse::new(op, status, headers, body).with_attempts(attempts))
         }
         .instrument(span.clone())
         .await;
@@ -272,7 +289,7 @@ impl Client {
     pub(crate) async fn open_stream(&self, req: &Request) -> Result<(reqwest::Response, u32), Error> {
         let span = request_span(req);
         let started = Instant::now();
-        let result = self.send_retrying(req, true).instrument(span.clone()).await;
+        let result = self.send_retrying(req, true).instrument(span.clone()).await.map(|(resp, attempts, _)| (resp, attempts));
         finish(&span, started, result.as_ref().err());
         result
     }
@@ -331,13 +348,24 @@ impl Client {
     }
 
     /// Runs in the request span, whose status and attempts it records.
-    async fn send_retrying(&self, req: &Request, streaming: bool) -> Result<(reqwest::Response, u32), Error> {
+    /// The timeout bounds each attempt until its response head; for a
+    /// request that is not a stream, the deadline it sets for the whole
+    /// exchange comes back with the response, to read its body by.
+    ///
+    /// The timeout is kept here rather than by reqwest, which would apply
+    /// it to a stream's body as well and cut the stream, and which costs
+    /// three allocations a request to keep it.
+    async fn send_retrying(
+        &self,
+        req: &Request,
+        streaming: bool,
+    ) -> Result<(reqwest::Response, u32, Option<(tokio::time::Instant, Duration)>), Error> {
         // Checked and built once; a retry, which is rare, builds it again
         // from the same parts rather than every request paying for a copy.
         let timeout = req.options.timeout.or(self.inner.timeout);
         // Held as reqwest's small future rather than as the request, which
         // would make this future, moved at every await above it, larger.
-        let mut first = Some(self.inner.http.execute(self.prepare(req, timeout, streaming)?));
+        let mut first = Some(self.inner.http.execute(self.prepare(req)?));
         let op = req.op;
         let policy = &self.inner.retry;
         let max_attempts = req.options.max_attempts.unwrap_or(policy.max_attempts).max(1);
@@ -354,9 +382,10 @@ impl Client {
             );
             let sending = match first.take() {
                 Some(sending) => sending,
-                None => self.inner.http.execute(self.prepare(req, timeout, streaming)?),
+                None => self.inner.http.execute(self.prepare(req)?),
             };
-            let result = try_once(sending, timeout, streaming).instrument(attempt_span.clone()).await;
+            let deadline = timeout.map(|timeout| (tokio::time::Instant::now() + timeout, timeout));
+            let result = try_once(sending, deadline).instrument(attempt_span.clone()).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             attempt_span.record("duration_ms", duration_ms);
             attempt_span.in_scope(|| match &result {
@@ -371,7 +400,7 @@ impl Client {
                         let span = tracing::Span::current();
                         span.record("status", status.as_u16());
                         span.record("attempts", attempt);
-                        return Ok((resp, attempt));
+                        return Ok((resp, attempt, deadline.filter(|_| !streaming)));
                     }
                     policy
                         .retry_after(resp.headers(), std::time::SystemTime::now())
@@ -410,29 +439,31 @@ impl Client {
     }
 
     /// The request as reqwest sends it, after everything about it that can
-    /// be wrong has been checked. `timeout` bounds the whole exchange
-    /// unless it is a stream's (which [`Client::attempt`] keeps).
-    fn prepare(&self, req: &Request, timeout: Option<Duration>, streaming: bool) -> Result<reqwest::Request, Error> {
+    /// be wrong has been checked.
+    fn prepare(&self, req: &Request) -> Result<reqwest::Request, Error> {
         req.check()?;
         let op = req.op;
         let method = Method::from_bytes(op.method.as_bytes())
             .map_err(|_| Error::invalid(op.id, format!("invalid HTTP method `{}`", op.method)))?;
         let url = self.url(req)?;
         let same_origin = !req.foreign || url.origin() == self.inner.base.origin();
-        let mut builder = self.inner.http.request(method, url);
+        let mut headers = self.headers(req)?;
         if op.secured && same_origin {
-            if let Some(creds) = &self.inner.credentials {
-                builder = creds.apply(builder);
+            // A header the request sets itself wins over the credentials'.
+            if let Some((name, value)) = &self.inner.auth_header {
+                if !headers.contains_key(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
             }
         }
-        builder = builder.headers(self.headers(req)?);
-        if let Some(timeout) = timeout.filter(|_| !streaming) {
-            builder = builder.timeout(timeout);
-        }
+        // Built in place: reqwest's builder, moved at every call, cost
+        // more than all of this.
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
         if let Some(body) = &req.body {
-            builder = builder.body(body.bytes.clone());
+            *request.body_mut() = Some(body.bytes.clone().into());
         }
-        builder.build().map_err(|e| Error::invalid(op.id, format!("cannot build the request: {}", e.without_url())))
+        Ok(request)
     }
 
     fn headers(&self, req: &Request) -> Result<HeaderMap, Error> {
@@ -528,15 +559,13 @@ impl Client {
     }
 }
 
-/// One try. A stream's timeout is kept here rather than by reqwest,
-/// which would apply it to the body as well and cut the stream.
+/// One try, until the response head or the deadline.
 async fn try_once(
     sending: impl std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
-    timeout: Option<Duration>,
-    streaming: bool,
+    deadline: Option<(tokio::time::Instant, Duration)>,
 ) -> Result<reqwest::Response, AttemptError> {
-    let result = match timeout.filter(|_| streaming) {
-        Some(timeout) => match tokio::time::timeout(timeout, sending).await {
+    let result = match deadline {
+        Some((deadline, timeout)) => match tokio::time::timeout_at(deadline, sending).await {
             Ok(result) => result,
             Err(_) => return Err(AttemptError::HeadTimeout(timeout)),
         },
@@ -576,7 +605,7 @@ fn finish(span: &tracing::Span, started: Instant, error: Option<&Error>) {
 /// Why one attempt got no response.
 enum AttemptError {
     Http(reqwest::Error),
-    /// A stream's head did not come within the timeout.
+    /// The response head did not come within the timeout.
     HeadTimeout(Duration),
 }
 

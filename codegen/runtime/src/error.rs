@@ -29,8 +29,9 @@ pub enum Error {
         /// Attempts made, retries included.
         attempts: u32,
     },
-    /// A stream's response head did not arrive within the timeout.
-    /// (The timeout of any other request is a [`Error::Transport`] whose
+    /// The response did not arrive within the timeout: its head, or for
+    /// a request that is not a stream (server-sent events, JSON lines),
+    /// its body too. (A connect timeout is a [`Error::Transport`] whose
     /// source says so.)
     Timeout {
         operation: &'static str,
