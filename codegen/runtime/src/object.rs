@@ -31,7 +31,7 @@ pub type Error = serde_json::Error;
 /// The members of a JSON object, for a struct to take out one by one.
 /// Anything but an object is an error.
 pub fn members<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Reader, D::Error> {
-    Map::<String, Value>::deserialize(deserializer).map(|members| Reader { members })
+    Map::<String, Value>::deserialize(deserializer).map(Reader::new)
 }
 
 /// A type read from the members of a JSON object: every generated
@@ -50,7 +50,7 @@ pub fn deserialize<'de, T: FromMembers, D: Deserializer<'de>>(deserializer: D) -
 /// The members of the JSON object `bytes` holds. Anything but one object,
 /// with only whitespace after it, is an error.
 pub(crate) fn parse_members(bytes: &[u8]) -> Result<Reader, Error> {
-    serde_json::from_slice::<Map<String, Value>>(bytes).map(|members| Reader { members })
+    serde_json::from_slice::<Map<String, Value>>(bytes).map(Reader::new)
 }
 
 /// A value read from members, as the deserializer's own error.
@@ -58,12 +58,21 @@ pub fn finish<T, E: serde::de::Error>(read: Result<T, Error>) -> Result<T, E> {
     read.map_err(E::custom)
 }
 
-/// The members of an object being read, each taken out once.
+/// The members of an object being read, each taken out once. A member
+/// that may be left out and cannot be read is kept as the reader's error,
+/// which [`Reader::end`] returns (or the next required member, so that
+/// the first error in the struct's order is the one told): reading it
+/// takes no branch in a struct's `from_members`.
 pub struct Reader {
     members: Map<String, Value>,
+    error: Option<Error>,
 }
 
 impl Reader {
+    fn new(members: Map<String, Value>) -> Self {
+        Reader { members, error: None }
+    }
+
     /// A member that must be present (it may be `null` only if `T` is an
     /// `Option`).
     pub fn required<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, Error> {
@@ -71,20 +80,38 @@ impl Reader {
     }
 
     fn take(&mut self, name: &'static str) -> Result<Value, Error> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         match self.members.shift_remove(name) {
             Some(value) => Ok(value),
             None => Err(de_error(format_args!("missing field `{name}`"))),
         }
     }
 
+    /// The value, or `None` with its error kept.
+    fn kept<T>(&mut self, read: Result<T, Error>) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+
     /// A member that may be absent or `null`, both `None`.
-    pub fn optional<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, Error> {
-        self.present(name).map(|value| decode(name, value)).transpose()
+    pub fn optional<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+        let value = self.present(name)?;
+        self.kept(decode(name, value))
     }
 
     /// A member that may be absent (`None`) or `null` (`Some(None)`).
-    pub fn nullable<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<T>>, Error> {
-        self.slot(name).map(|value| value.map(|value| decode(name, value)).transpose()).transpose()
+    pub fn nullable<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<Option<T>> {
+        match self.slot(name)? {
+            Some(value) => self.kept(decode(name, value)).map(Some),
+            None => Some(None),
+        }
     }
 
     /// A required array. Lists have methods of their own, which cost
@@ -94,13 +121,17 @@ impl Reader {
     }
 
     /// An array that may be absent or `null`, both `None`.
-    pub fn optional_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Vec<T>>, Error> {
-        self.present(name).map(|value| decode_list(name, value)).transpose()
+    pub fn optional_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<Vec<T>> {
+        let value = self.present(name)?;
+        self.kept(decode_list(name, value))
     }
 
     /// An array that may be absent (`None`) or `null` (`Some(None)`).
-    pub fn nullable_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<Option<Vec<T>>>, Error> {
-        self.slot(name).map(|value| value.map(|value| decode_list(name, value)).transpose()).transpose()
+    pub fn nullable_list<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<Option<Vec<T>>> {
+        match self.slot(name)? {
+            Some(value) => self.kept(decode_list(name, value)).map(Some),
+            None => Some(None),
+        }
     }
 
     /// The member, unless it is absent or `null`.
@@ -118,7 +149,19 @@ impl Reader {
 
     /// The members no other call took, as a map of `T`s.
     pub fn rest<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         T::deserialize(Value::Object(std::mem::take(&mut self.members)))
+    }
+
+    /// The error of a member that could not be read, if there was one.
+    /// Not generic, so that it is compiled once.
+    pub fn end(self) -> Result<(), Error> {
+        match self.error {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
     }
 }
 
@@ -180,8 +223,10 @@ fn in_member(name: &str, e: Error) -> Error {
 }
 
 /// Writes the members a struct put into a [`Writer`], in that order.
-pub fn write<S: Serializer>(serializer: S, writer: Result<Writer, Error>) -> Result<S::Ok, S::Error> {
-    let writer = writer.map_err(S::Error::custom)?;
+pub fn write<S: Serializer>(serializer: S, writer: Writer) -> Result<S::Ok, S::Error> {
+    if let Some(e) = writer.error {
+        return Err(S::Error::custom(e));
+    }
     let mut map = serializer.serialize_map(Some(writer.members.len()))?;
     for (name, value) in &writer.members {
         map.serialize_entry(name, value)?;
@@ -189,78 +234,91 @@ pub fn write<S: Serializer>(serializer: S, writer: Result<Writer, Error>) -> Res
     map.end()
 }
 
-/// The members of an object being written.
+/// The members of an object being written. A member that cannot be
+/// written is kept as the writer's error, which [`write()`] returns: the
+/// methods return nothing, so that a struct's `Serialize` is a line per
+/// field with no branch after each.
 pub struct Writer {
     members: Vec<(Cow<'static, str>, Value)>,
+    error: Option<Error>,
 }
 
 impl Writer {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Writer { members: Vec::new() }
+        Writer { members: Vec::new(), error: None }
     }
 
     /// A member always written (`null` for a `None`).
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         self.put(name, serde_json::to_value(value))
     }
 
     // Not generic: all but `to_value` is compiled once.
-    fn put(&mut self, name: &'static str, value: Result<Value, Error>) -> Result<(), Error> {
-        self.members.push((Cow::Borrowed(name), value?));
-        Ok(())
+    fn put(&mut self, name: &'static str, value: Result<Value, Error>) {
+        match value {
+            Ok(value) => self.members.push((Cow::Borrowed(name), value)),
+            Err(e) => self.fail(name, e),
+        }
+    }
+
+    /// Keeps the first error, naming its member.
+    fn fail(&mut self, name: &str, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(de_error(format_args!("`{name}`: {e}")));
+        }
     }
 
     /// A member left out when `None`.
-    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) -> Result<(), Error> {
-        match value {
-            Some(v) => self.field(name, v),
-            None => Ok(()),
+    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.field(name, v)
         }
     }
 
     /// A member left out when `None` and written as `null` when
     /// `Some(None)`.
-    pub fn nullable<T: Serialize>(&mut self, name: &'static str, value: &Option<Option<T>>) -> Result<(), Error> {
+    pub fn nullable<T: Serialize>(&mut self, name: &'static str, value: &Option<Option<T>>) {
         match value {
             Some(Some(v)) => self.field(name, v),
             Some(None) => self.put(name, Ok(Value::Null)),
-            None => Ok(()),
+            None => {}
         }
     }
 
     /// An array always written.
-    pub fn list<T: Serialize>(&mut self, name: &'static str, items: &[T]) -> Result<(), Error> {
+    pub fn list<T: Serialize>(&mut self, name: &'static str, items: &[T]) {
         let value = encode_list(items.len(), &mut |i| serde_json::to_value(&items[i]));
         self.put(name, value)
     }
 
     /// An array left out when `None`.
-    pub fn optional_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Vec<T>>) -> Result<(), Error> {
-        match items {
-            Some(items) => self.list(name, items),
-            None => Ok(()),
+    pub fn optional_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Vec<T>>) {
+        if let Some(items) = items {
+            self.list(name, items)
         }
     }
 
     /// An array left out when `None` and written as `null` when
     /// `Some(None)`.
-    pub fn nullable_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Option<Vec<T>>>) -> Result<(), Error> {
+    pub fn nullable_list<T: Serialize>(&mut self, name: &'static str, items: &Option<Option<Vec<T>>>) {
         match items {
             Some(Some(items)) => self.list(name, items),
             Some(None) => self.put(name, Ok(Value::Null)),
-            None => Ok(()),
+            None => {}
         }
     }
 
     /// Every member of a map (a struct's members not named in its schema).
-    pub fn rest<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        match serde_json::to_value(value)? {
-            Value::Object(members) => {
-                self.members.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v)));
-                Ok(())
-            }
-            other => Err(de_error(format_args!("members of a map, not {other}"))),
+    pub fn rest<T: Serialize>(&mut self, value: &T) {
+        self.put_rest(serde_json::to_value(value))
+    }
+
+    fn put_rest(&mut self, value: Result<Value, Error>) {
+        match value {
+            Ok(Value::Object(members)) => self.members.extend(members.into_iter().map(|(k, v)| (Cow::Owned(k), v))),
+            Ok(other) => self.fail("additional properties", de_error(format_args!("members of a map, not {other}"))),
+            Err(e) => self.fail("additional properties", e),
         }
     }
 }
@@ -316,7 +374,9 @@ mod tests {
     impl<'de> Deserialize<'de> for Patch {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             fn fields(mut o: Reader) -> Result<Patch, Error> {
-                Ok(Patch { id: o.required("id")?, count: o.optional("count")?, next: o.nullable("next")?, tags: o.optional_list("tags")?, extra: o.rest()? })
+                let value = Patch { id: o.required("id")?, count: o.optional("count"), next: o.nullable("next"), tags: o.optional_list("tags"), extra: o.rest()? };
+                o.end()?;
+            Ok(value)
             }
             finish(fields(members(d)?))
         }
@@ -324,14 +384,14 @@ mod tests {
 
     impl Serialize for Patch {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            fn fields(v: &Patch) -> Result<Writer, Error> {
+            fn fields(v: &Patch) -> Writer {
                 let mut o = Writer::new();
-                o.field("id", &v.id)?;
-                o.optional("count", &v.count)?;
-                o.nullable("next", &v.next)?;
-                o.optional_list("tags", &v.tags)?;
-                o.rest(&v.extra)?;
-                Ok(o)
+                o.field("id", &v.id);
+                o.optional("count", &v.count);
+                o.nullable("next", &v.next);
+                o.optional_list("tags", &v.tags);
+                o.rest(&v.extra);
+                o
             }
             write(s, fields(self))
         }
@@ -369,6 +429,46 @@ mod tests {
         assert!(err.contains("`tags[1]`: invalid type: integer `3`"), "{err}");
         let err = serde_json::from_str::<Patch>(r#"{"id":"a","tags":"x"}"#).unwrap_err().to_string();
         assert!(err.contains("`tags`: invalid type: a string, expected an array"), "{err}");
+    }
+
+    /// A member that may be left out, before one that must be there.
+    #[derive(Debug)]
+    struct Pair {
+        a: Option<i64>,
+        b: String,
+    }
+
+    impl FromMembers for Pair {
+        fn from_members(mut o: Reader) -> Result<Self, Error> {
+            let value = Pair { a: o.optional("a"), b: o.required("b")? };
+            o.end()?;
+            Ok(value)
+        }
+    }
+
+    #[test]
+    fn the_first_member_in_order_that_cannot_be_read_is_the_error() {
+        let read = |v: Value| Pair::from_members(Reader::new(v.as_object().unwrap().clone()));
+        let err = read(json!({"a": "x"})).unwrap_err().to_string();
+        assert!(err.contains("`a`: invalid type"), "{err}");
+        let err = read(json!({"a": 1})).unwrap_err().to_string();
+        assert!(err.contains("missing field `b`"), "{err}");
+        // An optional member's error, with nothing after it to return it.
+        let err = serde_json::from_str::<Patch>(r#"{"id":"a","tags":[1]}"#).unwrap_err().to_string();
+        assert!(err.contains("`tags[0]`"), "{err}");
+        let ok = read(json!({"a": 1, "b": "y"})).unwrap();
+        assert_eq!((ok.a, ok.b.as_str()), (Some(1), "y"));
+    }
+
+    #[test]
+    fn a_member_that_cannot_be_written_is_the_error_and_is_named() {
+        let mut o = Writer::new();
+        o.field("fine", &1);
+        let keys: std::collections::BTreeMap<(i32, i32), i32> = [((1, 2), 3)].into();
+        o.field("bad", &keys);
+        o.field("later", &2);
+        let err = write(serde_json::value::Serializer, o).unwrap_err().to_string();
+        assert!(err.starts_with("`bad`: key must be a string"), "{err}");
     }
 
     #[derive(Debug, PartialEq)]

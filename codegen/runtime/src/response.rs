@@ -369,7 +369,9 @@ mod tests {
 
     impl FromMembers for Point {
         fn from_members(mut o: Reader) -> Result<Self, crate::object::Error> {
-            Ok(Point { x: o.required("x")?, label: o.optional("label")? })
+            let value = Point { x: o.required("x")?, label: o.optional("label") };
+            o.end()?;
+            Ok(value)
         }
     }
 

@@ -340,7 +340,13 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
         let id = ident(&f.ident);
         let wire = &f.name;
         let (method, _) = methods(f);
-        quote!(#id: o.#method(#wire)?,)
+        // Only a member that must be there can fail here; any other keeps
+        // its error in the reader, for `end`.
+        if matches!(presence(f), Presence::Required) {
+            quote!(#id: o.#method(#wire)?,)
+        } else {
+            quote!(#id: o.#method(#wire),)
+        }
     });
     let writes = fields.iter().map(|f| {
         let id = ident(&f.ident);
@@ -357,29 +363,50 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
             (true, Presence::OptionalNullable) => quote!(&v.#id.map(|n| n.map(apigen_runtime::number::Whole))),
         };
         let (_, method) = methods(f);
-        quote!(o.#method(#wire, #value)?;)
+        quote!(o.#method(#wire, #value);)
     });
     let (read_rest, write_rest) = if additional {
-        (quote!(additional_properties: o.rest()?,), quote!(o.rest(&v.additional_properties)?;))
+        (quote!(additional_properties: o.rest()?,), quote!(o.rest(&v.additional_properties);))
     } else {
         (TokenStream::new(), TokenStream::new())
     };
     // A struct with no members reads and writes none.
     let (write_body, o, v) = if fields.is_empty() && !additional {
-        (quote!(Ok(apigen_runtime::object::Writer::new())), quote!(_o), quote!(_v))
+        (quote!(apigen_runtime::object::Writer::new()), quote!(_o), quote!(_v))
     } else {
         let body = quote! {
             let mut o = apigen_runtime::object::Writer::new();
             #(#writes)*
             #write_rest
-            Ok(o)
+            o
         };
         (body, quote!(mut o), quote!(v))
+    };
+    // With no member that may be left out, no read keeps an error.
+    let all_required = fields.iter().all(|f| matches!(presence(f), Presence::Required));
+    let read_body = if fields.is_empty() && !additional {
+        quote!(Ok(#name {}))
+    } else if all_required {
+        quote! {
+            Ok(#name {
+                #(#reads)*
+                #read_rest
+            })
+        }
+    } else {
+        quote! {
+            let value = #name {
+                #(#reads)*
+                #read_rest
+            };
+            o.end()?;
+            Ok(value)
+        }
     };
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                fn fields(#v: &#name) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+                fn fields(#v: &#name) -> apigen_runtime::object::Writer {
                     #write_body
                 }
                 apigen_runtime::object::write(serializer, fields(self))
@@ -387,10 +414,7 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
         }
         impl apigen_runtime::object::FromMembers for #name {
             fn from_members(#o: apigen_runtime::object::Reader) -> Result<Self, apigen_runtime::object::Error> {
-                Ok(#name {
-                    #(#reads)*
-                    #read_rest
-                })
+                #read_body
             }
         }
         impl<'de> serde::Deserialize<'de> for #name {

@@ -152,26 +152,24 @@ pub struct Thing {
 
 impl serde::Serialize for Thing {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Thing,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Thing) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("id", &v.id)?;
-            o.field("kind", &v.kind)?;
-            o.optional("type", &v.type_)?;
-            o.optional("self", &v.self_)?;
-            o.optional("2fa", &v.n2fa)?;
-            o.optional("level", &v.level)?;
-            o.optional("labels", &v.labels)?;
-            o.nullable("note", &v.note)?;
-            o.optional("shape", &v.shape)?;
-            o.optional("pet", &v.pet)?;
-            o.optional("size", &v.size)?;
-            o.optional("event", &v.event)?;
-            o.optional("tree", &v.tree)?;
-            o.optional("value", &v.value)?;
-            o.optional("contact", &v.contact)?;
-            Ok(o)
+            o.field("id", &v.id);
+            o.field("kind", &v.kind);
+            o.optional("type", &v.type_);
+            o.optional("self", &v.self_);
+            o.optional("2fa", &v.n2fa);
+            o.optional("level", &v.level);
+            o.optional("labels", &v.labels);
+            o.nullable("note", &v.note);
+            o.optional("shape", &v.shape);
+            o.optional("pet", &v.pet);
+            o.optional("size", &v.size);
+            o.optional("event", &v.event);
+            o.optional("tree", &v.tree);
+            o.optional("value", &v.value);
+            o.optional("contact", &v.contact);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -181,23 +179,25 @@ impl apigen_runtime::object::FromMembers for Thing {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Thing {
+        let value = Thing {
             id: o.required("id")?,
             kind: o.required("kind")?,
-            type_: o.optional("type")?,
-            self_: o.optional("self")?,
-            n2fa: o.optional("2fa")?,
-            level: o.optional("level")?,
-            labels: o.optional("labels")?,
-            note: o.nullable("note")?,
-            shape: o.optional("shape")?,
-            pet: o.optional("pet")?,
-            size: o.optional("size")?,
-            event: o.optional("event")?,
-            tree: o.optional("tree")?,
-            value: o.optional("value")?,
-            contact: o.optional("contact")?,
-        })
+            type_: o.optional("type"),
+            self_: o.optional("self"),
+            n2fa: o.optional("2fa"),
+            level: o.optional("level"),
+            labels: o.optional("labels"),
+            note: o.nullable("note"),
+            shape: o.optional("shape"),
+            pet: o.optional("pet"),
+            size: o.optional("size"),
+            event: o.optional("event"),
+            tree: o.optional("tree"),
+            value: o.optional("value"),
+            contact: o.optional("contact"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -219,13 +219,11 @@ pub struct ThingPatch {
 
 impl serde::Serialize for ThingPatch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ThingPatch,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ThingPatch) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("note", &v.note)?;
-            o.optional("labels", &v.labels)?;
-            Ok(o)
+            o.nullable("note", &v.note);
+            o.optional("labels", &v.labels);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -235,10 +233,12 @@ impl apigen_runtime::object::FromMembers for ThingPatch {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ThingPatch {
-            note: o.nullable("note")?,
-            labels: o.optional("labels")?,
-        })
+        let value = ThingPatch {
+            note: o.nullable("note"),
+            labels: o.optional("labels"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -360,13 +360,11 @@ pub struct Cat {
 
 impl serde::Serialize for Cat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Cat,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Cat) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("petType", &v.pet_type)?;
-            o.field("lives", &v.lives)?;
-            Ok(o)
+            o.field("petType", &v.pet_type);
+            o.field("lives", &v.lives);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -400,12 +398,10 @@ pub struct Dog {
 
 impl serde::Serialize for Dog {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Dog,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Dog) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("bark", &v.bark)?;
-            Ok(o)
+            o.field("bark", &v.bark);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -436,12 +432,10 @@ pub struct EventCreated {
 
 impl serde::Serialize for EventCreated {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &EventCreated,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &EventCreated) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("id", &v.id)?;
-            Ok(o)
+            o.field("id", &v.id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -475,13 +469,11 @@ pub struct EventDeleted {
 
 impl serde::Serialize for EventDeleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &EventDeleted,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &EventDeleted) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("id", &v.id)?;
-            o.optional("reason", &v.reason)?;
-            Ok(o)
+            o.field("id", &v.id);
+            o.optional("reason", &v.reason);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -491,10 +483,12 @@ impl apigen_runtime::object::FromMembers for EventDeleted {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(EventDeleted {
+        let value = EventDeleted {
             id: o.required("id")?,
-            reason: o.optional("reason")?,
-        })
+            reason: o.optional("reason"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -613,13 +607,11 @@ pub struct Note {
 
 impl serde::Serialize for Note {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Note,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Note) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("text", &v.text)?;
-            o.optional("pinned", &v.pinned)?;
-            Ok(o)
+            o.field("text", &v.text);
+            o.optional("pinned", &v.pinned);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -629,10 +621,12 @@ impl apigen_runtime::object::FromMembers for Note {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Note {
+        let value = Note {
             text: o.required("text")?,
-            pinned: o.optional("pinned")?,
-        })
+            pinned: o.optional("pinned"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -665,12 +659,10 @@ pub struct Circle {
 
 impl serde::Serialize for Circle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Circle,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Circle) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("radius", &apigen_runtime::number::Whole(v.radius))?;
-            Ok(o)
+            o.field("radius", &apigen_runtime::number::Whole(v.radius));
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -704,13 +696,11 @@ pub struct Square {
 
 impl serde::Serialize for Square {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Square,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Square) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("name", &v.name)?;
-            o.field("side", &apigen_runtime::number::Whole(v.side))?;
-            Ok(o)
+            o.field("name", &v.name);
+            o.field("side", &apigen_runtime::number::Whole(v.side));
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -744,12 +734,10 @@ pub struct Named {
 
 impl serde::Serialize for Named {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Named,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Named) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("name", &v.name)?;
-            Ok(o)
+            o.field("name", &v.name);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -781,13 +769,11 @@ pub struct Tree {
 
 impl serde::Serialize for Tree {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Tree,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Tree) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("children", &v.children)?;
-            o.optional("parent", &v.parent)?;
-            Ok(o)
+            o.optional_list("children", &v.children);
+            o.optional("parent", &v.parent);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -797,10 +783,12 @@ impl apigen_runtime::object::FromMembers for Tree {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Tree {
-            children: o.optional_list("children")?,
-            parent: o.optional("parent")?,
-        })
+        let value = Tree {
+            children: o.optional_list("children"),
+            parent: o.optional("parent"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -821,12 +809,10 @@ pub struct Job {
 
 impl serde::Serialize for Job {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Job,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Job) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("job_id", &v.job_id)?;
-            Ok(o)
+            o.optional("job_id", &v.job_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -836,9 +822,11 @@ impl apigen_runtime::object::FromMembers for Job {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Job {
-            job_id: o.optional("job_id")?,
-        })
+        let value = Job {
+            job_id: o.optional("job_id"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -859,12 +847,10 @@ pub struct NotFound {
 
 impl serde::Serialize for NotFound {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &NotFound,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &NotFound) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("message", &v.message)?;
-            Ok(o)
+            o.field("message", &v.message);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -900,14 +886,12 @@ pub struct Problem {
 
 impl serde::Serialize for Problem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Problem,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Problem) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("title", &v.title)?;
-            o.optional("detail", &v.detail)?;
-            o.rest(&v.additional_properties)?;
-            Ok(o)
+            o.optional("title", &v.title);
+            o.optional("detail", &v.detail);
+            o.rest(&v.additional_properties);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -917,11 +901,13 @@ impl apigen_runtime::object::FromMembers for Problem {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Problem {
-            title: o.optional("title")?,
-            detail: o.optional("detail")?,
+        let value = Problem {
+            title: o.optional("title"),
+            detail: o.optional("detail"),
             additional_properties: o.rest()?,
-        })
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -944,12 +930,10 @@ pub struct ItemsListResponse {
 
 impl serde::Serialize for ItemsListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ItemsListResponse,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ItemsListResponse) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("total", &v.total)?;
-            Ok(o)
+            o.optional("total", &v.total);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -959,9 +943,11 @@ impl apigen_runtime::object::FromMembers for ItemsListResponse {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ItemsListResponse {
-            total: o.optional("total")?,
-        })
+        let value = ItemsListResponse {
+            total: o.optional("total"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -982,12 +968,10 @@ pub struct Token {
 
 impl serde::Serialize for Token {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Token,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Token) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("text", &v.text)?;
-            Ok(o)
+            o.optional("text", &v.text);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -997,7 +981,9 @@ impl apigen_runtime::object::FromMembers for Token {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Token { text: o.optional("text")? })
+        let value = Token { text: o.optional("text") };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1019,13 +1005,11 @@ pub struct ItemsListResponse2 {
 
 impl serde::Serialize for ItemsListResponse2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ItemsListResponse2,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ItemsListResponse2) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.list("data", &v.data)?;
-            o.nullable("next_cursor", &v.next_cursor)?;
-            Ok(o)
+            o.list("data", &v.data);
+            o.nullable("next_cursor", &v.next_cursor);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1035,10 +1019,12 @@ impl apigen_runtime::object::FromMembers for ItemsListResponse2 {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ItemsListResponse2 {
+        let value = ItemsListResponse2 {
             data: o.list("data")?,
-            next_cursor: o.nullable("next_cursor")?,
-        })
+            next_cursor: o.nullable("next_cursor"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1059,12 +1045,10 @@ pub struct ChatBody {
 
 impl serde::Serialize for ChatBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ChatBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ChatBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("prompt", &v.prompt)?;
-            Ok(o)
+            o.field("prompt", &v.prompt);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1099,14 +1083,12 @@ pub struct FilesUploadBody {
 
 impl serde::Serialize for FilesUploadBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &FilesUploadBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &FilesUploadBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("file", &v.file)?;
-            o.field("purpose", &v.purpose)?;
-            o.optional_list("tags", &v.tags)?;
-            Ok(o)
+            o.field("file", &v.file);
+            o.field("purpose", &v.purpose);
+            o.optional_list("tags", &v.tags);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1116,11 +1098,13 @@ impl apigen_runtime::object::FromMembers for FilesUploadBody {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(FilesUploadBody {
+        let value = FilesUploadBody {
             file: o.required("file")?,
             purpose: o.required("purpose")?,
-            tags: o.optional_list("tags")?,
-        })
+            tags: o.optional_list("tags"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1160,13 +1144,11 @@ pub struct ChargesCreateCreated {
 
 impl serde::Serialize for ChargesCreateCreated {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ChargesCreateCreated,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ChargesCreateCreated) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("gt", &v.gt)?;
-            o.optional("lt", &v.lt)?;
-            Ok(o)
+            o.optional("gt", &v.gt);
+            o.optional("lt", &v.lt);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1176,10 +1158,12 @@ impl apigen_runtime::object::FromMembers for ChargesCreateCreated {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ChargesCreateCreated {
-            gt: o.optional("gt")?,
-            lt: o.optional("lt")?,
-        })
+        let value = ChargesCreateCreated {
+            gt: o.optional("gt"),
+            lt: o.optional("lt"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1200,12 +1184,10 @@ pub struct ChargesCreateBodyItemsItem {
 
 impl serde::Serialize for ChargesCreateBodyItemsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ChargesCreateBodyItemsItem,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ChargesCreateBodyItemsItem) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("price", &v.price)?;
-            Ok(o)
+            o.optional("price", &v.price);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1215,9 +1197,11 @@ impl apigen_runtime::object::FromMembers for ChargesCreateBodyItemsItem {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ChargesCreateBodyItemsItem {
-            price: o.optional("price")?,
-        })
+        let value = ChargesCreateBodyItemsItem {
+            price: o.optional("price"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1240,14 +1224,12 @@ pub struct ChargesCreateBody {
 
 impl serde::Serialize for ChargesCreateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ChargesCreateBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ChargesCreateBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("amount", &v.amount)?;
-            o.optional("metadata", &v.metadata)?;
-            o.optional_list("items", &v.items)?;
-            Ok(o)
+            o.field("amount", &v.amount);
+            o.optional("metadata", &v.metadata);
+            o.optional_list("items", &v.items);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1257,11 +1239,13 @@ impl apigen_runtime::object::FromMembers for ChargesCreateBody {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ChargesCreateBody {
+        let value = ChargesCreateBody {
             amount: o.required("amount")?,
-            metadata: o.optional("metadata")?,
-            items: o.optional_list("items")?,
-        })
+            metadata: o.optional("metadata"),
+            items: o.optional_list("items"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 

@@ -100,15 +100,13 @@ pub struct PredictionRequest {
 
 impl serde::Serialize for PredictionRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PredictionRequest,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PredictionRequest) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("input", &v.input)?;
-            o.optional("stream", &v.stream)?;
-            o.optional("webhook", &v.webhook)?;
-            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
-            Ok(o)
+            o.field("input", &v.input);
+            o.optional("stream", &v.stream);
+            o.optional("webhook", &v.webhook);
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -118,12 +116,14 @@ impl apigen_runtime::object::FromMembers for PredictionRequest {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PredictionRequest {
+        let value = PredictionRequest {
             input: o.required("input")?,
-            stream: o.optional("stream")?,
-            webhook: o.optional("webhook")?,
-            webhook_events_filter: o.optional_list("webhook_events_filter")?,
-        })
+            stream: o.optional("stream"),
+            webhook: o.optional("webhook"),
+            webhook_events_filter: o.optional_list("webhook_events_filter"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -171,15 +171,13 @@ pub struct TrainingRequest {
 
 impl serde::Serialize for TrainingRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingRequest,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingRequest) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("destination", &v.destination)?;
-            o.field("input", &v.input)?;
-            o.optional("webhook", &v.webhook)?;
-            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
-            Ok(o)
+            o.field("destination", &v.destination);
+            o.field("input", &v.input);
+            o.optional("webhook", &v.webhook);
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -189,12 +187,14 @@ impl apigen_runtime::object::FromMembers for TrainingRequest {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingRequest {
+        let value = TrainingRequest {
             destination: o.required("destination")?,
             input: o.required("input")?,
-            webhook: o.optional("webhook")?,
-            webhook_events_filter: o.optional_list("webhook_events_filter")?,
-        })
+            webhook: o.optional("webhook"),
+            webhook_events_filter: o.optional_list("webhook_events_filter"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -262,16 +262,14 @@ pub struct VersionPredictionRequest {
 
 impl serde::Serialize for VersionPredictionRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &VersionPredictionRequest,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &VersionPredictionRequest) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("input", &v.input)?;
-            o.optional("stream", &v.stream)?;
-            o.field("version", &v.version)?;
-            o.optional("webhook", &v.webhook)?;
-            o.optional_list("webhook_events_filter", &v.webhook_events_filter)?;
-            Ok(o)
+            o.field("input", &v.input);
+            o.optional("stream", &v.stream);
+            o.field("version", &v.version);
+            o.optional("webhook", &v.webhook);
+            o.optional_list("webhook_events_filter", &v.webhook_events_filter);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -281,13 +279,15 @@ impl apigen_runtime::object::FromMembers for VersionPredictionRequest {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(VersionPredictionRequest {
+        let value = VersionPredictionRequest {
             input: o.required("input")?,
-            stream: o.optional("stream")?,
+            stream: o.optional("stream"),
             version: o.required("version")?,
-            webhook: o.optional("webhook")?,
-            webhook_events_filter: o.optional_list("webhook_events_filter")?,
-        })
+            webhook: o.optional("webhook"),
+            webhook_events_filter: o.optional_list("webhook_events_filter"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -407,15 +407,13 @@ pub struct PredictionUrls {
 
 impl serde::Serialize for PredictionUrls {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PredictionUrls,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PredictionUrls) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("get", &v.get)?;
-            o.optional("cancel", &v.cancel)?;
-            o.optional("stream", &v.stream)?;
-            o.optional("web", &v.web)?;
-            Ok(o)
+            o.optional("get", &v.get);
+            o.optional("cancel", &v.cancel);
+            o.optional("stream", &v.stream);
+            o.optional("web", &v.web);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -425,12 +423,14 @@ impl apigen_runtime::object::FromMembers for PredictionUrls {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PredictionUrls {
-            get: o.optional("get")?,
-            cancel: o.optional("cancel")?,
-            stream: o.optional("stream")?,
-            web: o.optional("web")?,
-        })
+        let value = PredictionUrls {
+            get: o.optional("get"),
+            cancel: o.optional("cancel"),
+            stream: o.optional("stream"),
+            web: o.optional("web"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -458,20 +458,18 @@ pub struct PredictionMetrics {
 
 impl serde::Serialize for PredictionMetrics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PredictionMetrics,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PredictionMetrics) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable(
                 "predict_time",
                 &v.predict_time.map(|n| n.map(apigen_runtime::number::Whole)),
-            )?;
+            );
             o.nullable(
                 "total_time",
                 &v.total_time.map(|n| n.map(apigen_runtime::number::Whole)),
-            )?;
-            o.rest(&v.additional_properties)?;
-            Ok(o)
+            );
+            o.rest(&v.additional_properties);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -481,11 +479,13 @@ impl apigen_runtime::object::FromMembers for PredictionMetrics {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PredictionMetrics {
-            predict_time: o.nullable("predict_time")?,
-            total_time: o.nullable("total_time")?,
+        let value = PredictionMetrics {
+            predict_time: o.nullable("predict_time"),
+            total_time: o.nullable("total_time"),
             additional_properties: o.rest()?,
-        })
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -539,26 +539,24 @@ pub struct Prediction {
 
 impl serde::Serialize for Prediction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Prediction,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Prediction) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional("model", &v.model)?;
-            o.optional("version", &v.version)?;
-            o.optional("input", &v.input)?;
-            o.nullable("output", &v.output)?;
-            o.nullable("logs", &v.logs)?;
-            o.nullable("error", &v.error)?;
-            o.optional("status", &v.status)?;
-            o.optional("source", &v.source)?;
-            o.optional("data_removed", &v.data_removed)?;
-            o.optional("created_at", &v.created_at)?;
-            o.nullable("started_at", &v.started_at)?;
-            o.nullable("completed_at", &v.completed_at)?;
-            o.optional("urls", &v.urls)?;
-            o.nullable("metrics", &v.metrics)?;
-            Ok(o)
+            o.optional("id", &v.id);
+            o.optional("model", &v.model);
+            o.optional("version", &v.version);
+            o.optional("input", &v.input);
+            o.nullable("output", &v.output);
+            o.nullable("logs", &v.logs);
+            o.nullable("error", &v.error);
+            o.optional("status", &v.status);
+            o.optional("source", &v.source);
+            o.optional("data_removed", &v.data_removed);
+            o.optional("created_at", &v.created_at);
+            o.nullable("started_at", &v.started_at);
+            o.nullable("completed_at", &v.completed_at);
+            o.optional("urls", &v.urls);
+            o.nullable("metrics", &v.metrics);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -568,23 +566,25 @@ impl apigen_runtime::object::FromMembers for Prediction {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Prediction {
-            id: o.optional("id")?,
-            model: o.optional("model")?,
-            version: o.optional("version")?,
-            input: o.optional("input")?,
-            output: o.nullable("output")?,
-            logs: o.nullable("logs")?,
-            error: o.nullable("error")?,
-            status: o.optional("status")?,
-            source: o.optional("source")?,
-            data_removed: o.optional("data_removed")?,
-            created_at: o.optional("created_at")?,
-            started_at: o.nullable("started_at")?,
-            completed_at: o.nullable("completed_at")?,
-            urls: o.optional("urls")?,
-            metrics: o.nullable("metrics")?,
-        })
+        let value = Prediction {
+            id: o.optional("id"),
+            model: o.optional("model"),
+            version: o.optional("version"),
+            input: o.optional("input"),
+            output: o.nullable("output"),
+            logs: o.nullable("logs"),
+            error: o.nullable("error"),
+            status: o.optional("status"),
+            source: o.optional("source"),
+            data_removed: o.optional("data_removed"),
+            created_at: o.optional("created_at"),
+            started_at: o.nullable("started_at"),
+            completed_at: o.nullable("completed_at"),
+            urls: o.optional("urls"),
+            metrics: o.nullable("metrics"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -648,14 +648,12 @@ pub struct TrainingUrls {
 
 impl serde::Serialize for TrainingUrls {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingUrls,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingUrls) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("get", &v.get)?;
-            o.optional("cancel", &v.cancel)?;
-            o.optional("web", &v.web)?;
-            Ok(o)
+            o.optional("get", &v.get);
+            o.optional("cancel", &v.cancel);
+            o.optional("web", &v.web);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -665,11 +663,13 @@ impl apigen_runtime::object::FromMembers for TrainingUrls {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingUrls {
-            get: o.optional("get")?,
-            cancel: o.optional("cancel")?,
-            web: o.optional("web")?,
-        })
+        let value = TrainingUrls {
+            get: o.optional("get"),
+            cancel: o.optional("cancel"),
+            web: o.optional("web"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -697,20 +697,18 @@ pub struct TrainingMetrics {
 
 impl serde::Serialize for TrainingMetrics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingMetrics,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingMetrics) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
             o.nullable(
                 "predict_time",
                 &v.predict_time.map(|n| n.map(apigen_runtime::number::Whole)),
-            )?;
+            );
             o.nullable(
                 "total_time",
                 &v.total_time.map(|n| n.map(apigen_runtime::number::Whole)),
-            )?;
-            o.rest(&v.additional_properties)?;
-            Ok(o)
+            );
+            o.rest(&v.additional_properties);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -720,11 +718,13 @@ impl apigen_runtime::object::FromMembers for TrainingMetrics {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingMetrics {
-            predict_time: o.nullable("predict_time")?,
-            total_time: o.nullable("total_time")?,
+        let value = TrainingMetrics {
+            predict_time: o.nullable("predict_time"),
+            total_time: o.nullable("total_time"),
             additional_properties: o.rest()?,
-        })
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -776,26 +776,24 @@ pub struct Training {
 
 impl serde::Serialize for Training {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Training,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Training) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional("model", &v.model)?;
-            o.optional("version", &v.version)?;
-            o.optional("destination", &v.destination)?;
-            o.optional("input", &v.input)?;
-            o.nullable("output", &v.output)?;
-            o.nullable("logs", &v.logs)?;
-            o.nullable("error", &v.error)?;
-            o.optional("status", &v.status)?;
-            o.optional("source", &v.source)?;
-            o.optional("created_at", &v.created_at)?;
-            o.nullable("started_at", &v.started_at)?;
-            o.nullable("completed_at", &v.completed_at)?;
-            o.optional("urls", &v.urls)?;
-            o.nullable("metrics", &v.metrics)?;
-            Ok(o)
+            o.optional("id", &v.id);
+            o.optional("model", &v.model);
+            o.optional("version", &v.version);
+            o.optional("destination", &v.destination);
+            o.optional("input", &v.input);
+            o.nullable("output", &v.output);
+            o.nullable("logs", &v.logs);
+            o.nullable("error", &v.error);
+            o.optional("status", &v.status);
+            o.optional("source", &v.source);
+            o.optional("created_at", &v.created_at);
+            o.nullable("started_at", &v.started_at);
+            o.nullable("completed_at", &v.completed_at);
+            o.optional("urls", &v.urls);
+            o.nullable("metrics", &v.metrics);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -805,23 +803,25 @@ impl apigen_runtime::object::FromMembers for Training {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Training {
-            id: o.optional("id")?,
-            model: o.optional("model")?,
-            version: o.optional("version")?,
-            destination: o.optional("destination")?,
-            input: o.optional("input")?,
-            output: o.nullable("output")?,
-            logs: o.nullable("logs")?,
-            error: o.nullable("error")?,
-            status: o.optional("status")?,
-            source: o.optional("source")?,
-            created_at: o.optional("created_at")?,
-            started_at: o.nullable("started_at")?,
-            completed_at: o.nullable("completed_at")?,
-            urls: o.optional("urls")?,
-            metrics: o.nullable("metrics")?,
-        })
+        let value = Training {
+            id: o.optional("id"),
+            model: o.optional("model"),
+            version: o.optional("version"),
+            destination: o.optional("destination"),
+            input: o.optional("input"),
+            output: o.nullable("output"),
+            logs: o.nullable("logs"),
+            error: o.nullable("error"),
+            status: o.optional("status"),
+            source: o.optional("source"),
+            created_at: o.optional("created_at"),
+            started_at: o.nullable("started_at"),
+            completed_at: o.nullable("completed_at"),
+            urls: o.optional("urls"),
+            metrics: o.nullable("metrics"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -851,15 +851,13 @@ pub struct ModelVersion {
 
 impl serde::Serialize for ModelVersion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelVersion,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelVersion) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional("created_at", &v.created_at)?;
-            o.nullable("cog_version", &v.cog_version)?;
-            o.optional("openapi_schema", &v.openapi_schema)?;
-            Ok(o)
+            o.optional("id", &v.id);
+            o.optional("created_at", &v.created_at);
+            o.nullable("cog_version", &v.cog_version);
+            o.optional("openapi_schema", &v.openapi_schema);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -869,12 +867,14 @@ impl apigen_runtime::object::FromMembers for ModelVersion {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelVersion {
-            id: o.optional("id")?,
-            created_at: o.optional("created_at")?,
-            cog_version: o.nullable("cog_version")?,
-            openapi_schema: o.optional("openapi_schema")?,
-        })
+        let value = ModelVersion {
+            id: o.optional("id"),
+            created_at: o.optional("created_at"),
+            cog_version: o.nullable("cog_version"),
+            openapi_schema: o.optional("openapi_schema"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -961,23 +961,21 @@ pub struct Model {
 
 impl serde::Serialize for Model {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Model,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Model) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("url", &v.url)?;
-            o.optional("owner", &v.owner)?;
-            o.optional("name", &v.name)?;
-            o.nullable("description", &v.description)?;
-            o.optional("visibility", &v.visibility)?;
-            o.nullable("github_url", &v.github_url)?;
-            o.nullable("paper_url", &v.paper_url)?;
-            o.nullable("license_url", &v.license_url)?;
-            o.optional("run_count", &v.run_count)?;
-            o.nullable("cover_image_url", &v.cover_image_url)?;
-            o.nullable("default_example", &v.default_example)?;
-            o.nullable("latest_version", &v.latest_version)?;
-            Ok(o)
+            o.optional("url", &v.url);
+            o.optional("owner", &v.owner);
+            o.optional("name", &v.name);
+            o.nullable("description", &v.description);
+            o.optional("visibility", &v.visibility);
+            o.nullable("github_url", &v.github_url);
+            o.nullable("paper_url", &v.paper_url);
+            o.nullable("license_url", &v.license_url);
+            o.optional("run_count", &v.run_count);
+            o.nullable("cover_image_url", &v.cover_image_url);
+            o.nullable("default_example", &v.default_example);
+            o.nullable("latest_version", &v.latest_version);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -987,20 +985,22 @@ impl apigen_runtime::object::FromMembers for Model {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Model {
-            url: o.optional("url")?,
-            owner: o.optional("owner")?,
-            name: o.optional("name")?,
-            description: o.nullable("description")?,
-            visibility: o.optional("visibility")?,
-            github_url: o.nullable("github_url")?,
-            paper_url: o.nullable("paper_url")?,
-            license_url: o.nullable("license_url")?,
-            run_count: o.optional("run_count")?,
-            cover_image_url: o.nullable("cover_image_url")?,
-            default_example: o.nullable("default_example")?,
-            latest_version: o.nullable("latest_version")?,
-        })
+        let value = Model {
+            url: o.optional("url"),
+            owner: o.optional("owner"),
+            name: o.optional("name"),
+            description: o.nullable("description"),
+            visibility: o.optional("visibility"),
+            github_url: o.nullable("github_url"),
+            paper_url: o.nullable("paper_url"),
+            license_url: o.nullable("license_url"),
+            run_count: o.optional("run_count"),
+            cover_image_url: o.nullable("cover_image_url"),
+            default_example: o.nullable("default_example"),
+            latest_version: o.nullable("latest_version"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1030,15 +1030,13 @@ pub struct Collection {
 
 impl serde::Serialize for Collection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Collection,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Collection) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("name", &v.name)?;
-            o.optional("slug", &v.slug)?;
-            o.optional("description", &v.description)?;
-            o.optional_list("models", &v.models)?;
-            Ok(o)
+            o.optional("name", &v.name);
+            o.optional("slug", &v.slug);
+            o.optional("description", &v.description);
+            o.optional_list("models", &v.models);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1048,12 +1046,14 @@ impl apigen_runtime::object::FromMembers for Collection {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Collection {
-            name: o.optional("name")?,
-            slug: o.optional("slug")?,
-            description: o.optional("description")?,
-            models: o.optional_list("models")?,
-        })
+        let value = Collection {
+            name: o.optional("name"),
+            slug: o.optional("slug"),
+            description: o.optional("description"),
+            models: o.optional_list("models"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1119,15 +1119,13 @@ pub struct Account {
 
 impl serde::Serialize for Account {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Account,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Account) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("type", &v.type_)?;
-            o.optional("username", &v.username)?;
-            o.nullable("name", &v.name)?;
-            o.nullable("github_url", &v.github_url)?;
-            Ok(o)
+            o.optional("type", &v.type_);
+            o.optional("username", &v.username);
+            o.nullable("name", &v.name);
+            o.nullable("github_url", &v.github_url);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1137,12 +1135,14 @@ impl apigen_runtime::object::FromMembers for Account {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Account {
-            type_: o.optional("type")?,
-            username: o.optional("username")?,
-            name: o.nullable("name")?,
-            github_url: o.nullable("github_url")?,
-        })
+        let value = Account {
+            type_: o.optional("type"),
+            username: o.optional("username"),
+            name: o.nullable("name"),
+            github_url: o.nullable("github_url"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1208,15 +1208,13 @@ pub struct DeploymentReleaseCreatedBy {
 
 impl serde::Serialize for DeploymentReleaseCreatedBy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentReleaseCreatedBy,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentReleaseCreatedBy) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("type", &v.type_)?;
-            o.optional("username", &v.username)?;
-            o.optional("name", &v.name)?;
-            o.optional("github_url", &v.github_url)?;
-            Ok(o)
+            o.optional("type", &v.type_);
+            o.optional("username", &v.username);
+            o.optional("name", &v.name);
+            o.optional("github_url", &v.github_url);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1226,12 +1224,14 @@ impl apigen_runtime::object::FromMembers for DeploymentReleaseCreatedBy {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(DeploymentReleaseCreatedBy {
-            type_: o.optional("type")?,
-            username: o.optional("username")?,
-            name: o.optional("name")?,
-            github_url: o.optional("github_url")?,
-        })
+        let value = DeploymentReleaseCreatedBy {
+            type_: o.optional("type"),
+            username: o.optional("username"),
+            name: o.optional("name"),
+            github_url: o.optional("github_url"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1259,14 +1259,12 @@ pub struct DeploymentReleaseConfiguration {
 
 impl serde::Serialize for DeploymentReleaseConfiguration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentReleaseConfiguration,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentReleaseConfiguration) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("hardware", &v.hardware)?;
-            o.optional("min_instances", &v.min_instances)?;
-            o.optional("max_instances", &v.max_instances)?;
-            Ok(o)
+            o.optional("hardware", &v.hardware);
+            o.optional("min_instances", &v.min_instances);
+            o.optional("max_instances", &v.max_instances);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1276,11 +1274,13 @@ impl apigen_runtime::object::FromMembers for DeploymentReleaseConfiguration {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(DeploymentReleaseConfiguration {
-            hardware: o.optional("hardware")?,
-            min_instances: o.optional("min_instances")?,
-            max_instances: o.optional("max_instances")?,
-        })
+        let value = DeploymentReleaseConfiguration {
+            hardware: o.optional("hardware"),
+            min_instances: o.optional("min_instances"),
+            max_instances: o.optional("max_instances"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1314,17 +1314,15 @@ pub struct DeploymentRelease {
 
 impl serde::Serialize for DeploymentRelease {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentRelease,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentRelease) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("number", &v.number)?;
-            o.optional("model", &v.model)?;
-            o.optional("version", &v.version)?;
-            o.optional("created_at", &v.created_at)?;
-            o.optional("created_by", &v.created_by)?;
-            o.optional("configuration", &v.configuration)?;
-            Ok(o)
+            o.optional("number", &v.number);
+            o.optional("model", &v.model);
+            o.optional("version", &v.version);
+            o.optional("created_at", &v.created_at);
+            o.optional("created_by", &v.created_by);
+            o.optional("configuration", &v.configuration);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1334,14 +1332,16 @@ impl apigen_runtime::object::FromMembers for DeploymentRelease {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(DeploymentRelease {
-            number: o.optional("number")?,
-            model: o.optional("model")?,
-            version: o.optional("version")?,
-            created_at: o.optional("created_at")?,
-            created_by: o.optional("created_by")?,
-            configuration: o.optional("configuration")?,
-        })
+        let value = DeploymentRelease {
+            number: o.optional("number"),
+            model: o.optional("model"),
+            version: o.optional("version"),
+            created_at: o.optional("created_at"),
+            created_by: o.optional("created_by"),
+            configuration: o.optional("configuration"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1369,14 +1369,12 @@ pub struct Deployment {
 
 impl serde::Serialize for Deployment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Deployment,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Deployment) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("owner", &v.owner)?;
-            o.optional("name", &v.name)?;
-            o.optional("current_release", &v.current_release)?;
-            Ok(o)
+            o.optional("owner", &v.owner);
+            o.optional("name", &v.name);
+            o.optional("current_release", &v.current_release);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1386,11 +1384,13 @@ impl apigen_runtime::object::FromMembers for Deployment {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Deployment {
-            owner: o.optional("owner")?,
-            name: o.optional("name")?,
-            current_release: o.optional("current_release")?,
-        })
+        let value = Deployment {
+            owner: o.optional("owner"),
+            name: o.optional("name"),
+            current_release: o.optional("current_release"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1416,13 +1416,11 @@ pub struct Hardware {
 
 impl serde::Serialize for Hardware {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Hardware,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Hardware) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("name", &v.name)?;
-            o.optional("sku", &v.sku)?;
-            Ok(o)
+            o.optional("name", &v.name);
+            o.optional("sku", &v.sku);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1432,10 +1430,12 @@ impl apigen_runtime::object::FromMembers for Hardware {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Hardware {
-            name: o.optional("name")?,
-            sku: o.optional("sku")?,
-        })
+        let value = Hardware {
+            name: o.optional("name"),
+            sku: o.optional("sku"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1459,12 +1459,10 @@ pub struct WebhookSecret {
 
 impl serde::Serialize for WebhookSecret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &WebhookSecret,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &WebhookSecret) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("key", &v.key)?;
-            Ok(o)
+            o.optional("key", &v.key);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1474,9 +1472,11 @@ impl apigen_runtime::object::FromMembers for WebhookSecret {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(WebhookSecret {
-            key: o.optional("key")?,
-        })
+        let value = WebhookSecret {
+            key: o.optional("key"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1504,14 +1504,12 @@ pub struct PredictionPage {
 
 impl serde::Serialize for PredictionPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PredictionPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PredictionPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1521,11 +1519,13 @@ impl apigen_runtime::object::FromMembers for PredictionPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PredictionPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = PredictionPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1553,14 +1553,12 @@ pub struct TrainingPage {
 
 impl serde::Serialize for TrainingPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1570,11 +1568,13 @@ impl apigen_runtime::object::FromMembers for TrainingPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = TrainingPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1602,14 +1602,12 @@ pub struct ModelPage {
 
 impl serde::Serialize for ModelPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1619,11 +1617,13 @@ impl apigen_runtime::object::FromMembers for ModelPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = ModelPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1651,14 +1651,12 @@ pub struct ModelVersionPage {
 
 impl serde::Serialize for ModelVersionPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelVersionPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelVersionPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1668,11 +1666,13 @@ impl apigen_runtime::object::FromMembers for ModelVersionPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelVersionPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = ModelVersionPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1700,14 +1700,12 @@ pub struct CollectionPage {
 
 impl serde::Serialize for CollectionPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &CollectionPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &CollectionPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1717,11 +1715,13 @@ impl apigen_runtime::object::FromMembers for CollectionPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(CollectionPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = CollectionPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1749,14 +1749,12 @@ pub struct DeploymentPage {
 
 impl serde::Serialize for DeploymentPage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentPage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentPage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.nullable("next", &v.next)?;
-            o.nullable("previous", &v.previous)?;
-            o.optional_list("results", &v.results)?;
-            Ok(o)
+            o.nullable("next", &v.next);
+            o.nullable("previous", &v.previous);
+            o.optional_list("results", &v.results);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1766,11 +1764,13 @@ impl apigen_runtime::object::FromMembers for DeploymentPage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(DeploymentPage {
-            next: o.nullable("next")?,
-            previous: o.nullable("previous")?,
-            results: o.optional_list("results")?,
-        })
+        let value = DeploymentPage {
+            next: o.nullable("next"),
+            previous: o.nullable("previous"),
+            results: o.optional_list("results"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1802,17 +1802,15 @@ pub struct DeploymentsCreateBody {
 
 impl serde::Serialize for DeploymentsCreateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentsCreateBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentsCreateBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.field("hardware", &v.hardware)?;
-            o.field("max_instances", &v.max_instances)?;
-            o.field("min_instances", &v.min_instances)?;
-            o.field("model", &v.model)?;
-            o.field("name", &v.name)?;
-            o.field("version", &v.version)?;
-            Ok(o)
+            o.field("hardware", &v.hardware);
+            o.field("max_instances", &v.max_instances);
+            o.field("min_instances", &v.min_instances);
+            o.field("model", &v.model);
+            o.field("name", &v.name);
+            o.field("version", &v.version);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1857,15 +1855,13 @@ pub struct DeploymentsUpdateBody {
 
 impl serde::Serialize for DeploymentsUpdateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &DeploymentsUpdateBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &DeploymentsUpdateBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("hardware", &v.hardware)?;
-            o.optional("max_instances", &v.max_instances)?;
-            o.optional("min_instances", &v.min_instances)?;
-            o.optional("version", &v.version)?;
-            Ok(o)
+            o.optional("hardware", &v.hardware);
+            o.optional("max_instances", &v.max_instances);
+            o.optional("min_instances", &v.min_instances);
+            o.optional("version", &v.version);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1875,12 +1871,14 @@ impl apigen_runtime::object::FromMembers for DeploymentsUpdateBody {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(DeploymentsUpdateBody {
-            hardware: o.optional("hardware")?,
-            max_instances: o.optional("max_instances")?,
-            min_instances: o.optional("min_instances")?,
-            version: o.optional("version")?,
-        })
+        let value = DeploymentsUpdateBody {
+            hardware: o.optional("hardware"),
+            max_instances: o.optional("max_instances"),
+            min_instances: o.optional("min_instances"),
+            version: o.optional("version"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1954,20 +1952,18 @@ pub struct ModelsCreateBody {
 
 impl serde::Serialize for ModelsCreateBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelsCreateBody,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelsCreateBody) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("cover_image_url", &v.cover_image_url)?;
-            o.optional("description", &v.description)?;
-            o.optional("github_url", &v.github_url)?;
-            o.field("hardware", &v.hardware)?;
-            o.optional("license_url", &v.license_url)?;
-            o.field("name", &v.name)?;
-            o.field("owner", &v.owner)?;
-            o.optional("paper_url", &v.paper_url)?;
-            o.field("visibility", &v.visibility)?;
-            Ok(o)
+            o.optional("cover_image_url", &v.cover_image_url);
+            o.optional("description", &v.description);
+            o.optional("github_url", &v.github_url);
+            o.field("hardware", &v.hardware);
+            o.optional("license_url", &v.license_url);
+            o.field("name", &v.name);
+            o.field("owner", &v.owner);
+            o.optional("paper_url", &v.paper_url);
+            o.field("visibility", &v.visibility);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1977,17 +1973,19 @@ impl apigen_runtime::object::FromMembers for ModelsCreateBody {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelsCreateBody {
-            cover_image_url: o.optional("cover_image_url")?,
-            description: o.optional("description")?,
-            github_url: o.optional("github_url")?,
+        let value = ModelsCreateBody {
+            cover_image_url: o.optional("cover_image_url"),
+            description: o.optional("description"),
+            github_url: o.optional("github_url"),
             hardware: o.required("hardware")?,
-            license_url: o.optional("license_url")?,
+            license_url: o.optional("license_url"),
             name: o.required("name")?,
             owner: o.required("owner")?,
-            paper_url: o.optional("paper_url")?,
+            paper_url: o.optional("paper_url"),
             visibility: o.required("visibility")?,
-        })
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 

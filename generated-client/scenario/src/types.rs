@@ -26,21 +26,19 @@ pub struct PutModelsTrainResponse {
 
 impl serde::Serialize for PutModelsTrainResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PutModelsTrainResponse,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PutModelsTrainResponse) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("job", &v.job)?;
-            o.optional("model", &v.model)?;
+            o.optional("job", &v.job);
+            o.optional("model", &v.model);
             o.optional(
                 "creativeUnitsCost",
                 &v.creative_units_cost.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "creativeUnitsDiscount",
                 &v.creative_units_discount.map(apigen_runtime::number::Whole),
-            )?;
-            Ok(o)
+            );
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -50,12 +48,14 @@ impl apigen_runtime::object::FromMembers for PutModelsTrainResponse {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PutModelsTrainResponse {
-            job: o.optional("job")?,
-            model: o.optional("model")?,
-            creative_units_cost: o.optional("creativeUnitsCost")?,
-            creative_units_discount: o.optional("creativeUnitsDiscount")?,
-        })
+        let value = PutModelsTrainResponse {
+            job: o.optional("job"),
+            model: o.optional("model"),
+            creative_units_cost: o.optional("creativeUnitsCost"),
+            creative_units_discount: o.optional("creativeUnitsDiscount"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -88,22 +88,20 @@ pub struct Job {
 
 impl serde::Serialize for Job {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Job,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Job) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("createdAt", &v.created_at)?;
-            o.optional("jobId", &v.job_id)?;
-            o.optional("jobType", &v.job_type)?;
-            o.optional("metadata", &v.metadata)?;
-            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole))?;
-            o.optional("status", &v.status)?;
-            o.optional_list("statusHistory", &v.status_history)?;
-            o.optional("updatedAt", &v.updated_at)?;
-            o.optional("authorId", &v.author_id)?;
-            o.optional("billing", &v.billing)?;
-            o.optional("ownerId", &v.owner_id)?;
-            Ok(o)
+            o.optional("createdAt", &v.created_at);
+            o.optional("jobId", &v.job_id);
+            o.optional("jobType", &v.job_type);
+            o.optional("metadata", &v.metadata);
+            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole));
+            o.optional("status", &v.status);
+            o.optional_list("statusHistory", &v.status_history);
+            o.optional("updatedAt", &v.updated_at);
+            o.optional("authorId", &v.author_id);
+            o.optional("billing", &v.billing);
+            o.optional("ownerId", &v.owner_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -113,19 +111,21 @@ impl apigen_runtime::object::FromMembers for Job {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Job {
-            created_at: o.optional("createdAt")?,
-            job_id: o.optional("jobId")?,
-            job_type: o.optional("jobType")?,
-            metadata: o.optional("metadata")?,
-            progress: o.optional("progress")?,
-            status: o.optional("status")?,
-            status_history: o.optional_list("statusHistory")?,
-            updated_at: o.optional("updatedAt")?,
-            author_id: o.optional("authorId")?,
-            billing: o.optional("billing")?,
-            owner_id: o.optional("ownerId")?,
-        })
+        let value = Job {
+            created_at: o.optional("createdAt"),
+            job_id: o.optional("jobId"),
+            job_type: o.optional("jobType"),
+            metadata: o.optional("metadata"),
+            progress: o.optional("progress"),
+            status: o.optional("status"),
+            status_history: o.optional_list("statusHistory"),
+            updated_at: o.optional("updatedAt"),
+            author_id: o.optional("authorId"),
+            billing: o.optional("billing"),
+            owner_id: o.optional("ownerId"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -213,13 +213,11 @@ pub struct JobStatusHistoryEntry {
 
 impl serde::Serialize for JobStatusHistoryEntry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &JobStatusHistoryEntry,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &JobStatusHistoryEntry) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("date", &v.date)?;
-            o.optional("status", &v.status)?;
-            Ok(o)
+            o.optional("date", &v.date);
+            o.optional("status", &v.status);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -229,10 +227,12 @@ impl apigen_runtime::object::FromMembers for JobStatusHistoryEntry {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(JobStatusHistoryEntry {
-            date: o.optional("date")?,
-            status: o.optional("status")?,
-        })
+        let value = JobStatusHistoryEntry {
+            date: o.optional("date"),
+            status: o.optional("status"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -256,13 +256,11 @@ pub struct JobBilling {
 
 impl serde::Serialize for JobBilling {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &JobBilling,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &JobBilling) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("cuCost", &v.cu_cost.map(apigen_runtime::number::Whole))?;
-            o.optional("cuDiscount", &v.cu_discount.map(apigen_runtime::number::Whole))?;
-            Ok(o)
+            o.optional("cuCost", &v.cu_cost.map(apigen_runtime::number::Whole));
+            o.optional("cuDiscount", &v.cu_discount.map(apigen_runtime::number::Whole));
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -272,10 +270,12 @@ impl apigen_runtime::object::FromMembers for JobBilling {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(JobBilling {
-            cu_cost: o.optional("cuCost")?,
-            cu_discount: o.optional("cuDiscount")?,
-        })
+        let value = JobBilling {
+            cu_cost: o.optional("cuCost"),
+            cu_discount: o.optional("cuDiscount"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -309,20 +309,18 @@ pub struct JobMetadata {
 
 impl serde::Serialize for JobMetadata {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &JobMetadata,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &JobMetadata) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("assetIds", &v.asset_ids)?;
-            o.optional("error", &v.error)?;
-            o.optional_list("flow", &v.flow)?;
-            o.optional("hint", &v.hint)?;
-            o.optional("input", &v.input)?;
-            o.optional("output", &v.output)?;
-            o.optional("outputModelId", &v.output_model_id)?;
-            o.optional("workflowId", &v.workflow_id)?;
-            o.optional("workflowJobId", &v.workflow_job_id)?;
-            Ok(o)
+            o.optional_list("assetIds", &v.asset_ids);
+            o.optional("error", &v.error);
+            o.optional_list("flow", &v.flow);
+            o.optional("hint", &v.hint);
+            o.optional("input", &v.input);
+            o.optional("output", &v.output);
+            o.optional("outputModelId", &v.output_model_id);
+            o.optional("workflowId", &v.workflow_id);
+            o.optional("workflowJobId", &v.workflow_job_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -332,17 +330,19 @@ impl apigen_runtime::object::FromMembers for JobMetadata {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(JobMetadata {
-            asset_ids: o.optional_list("assetIds")?,
-            error: o.optional("error")?,
-            flow: o.optional_list("flow")?,
-            hint: o.optional("hint")?,
-            input: o.optional("input")?,
-            output: o.optional("output")?,
-            output_model_id: o.optional("outputModelId")?,
-            workflow_id: o.optional("workflowId")?,
-            workflow_job_id: o.optional("workflowJobId")?,
-        })
+        let value = JobMetadata {
+            asset_ids: o.optional_list("assetIds"),
+            error: o.optional("error"),
+            flow: o.optional_list("flow"),
+            hint: o.optional("hint"),
+            input: o.optional("input"),
+            output: o.optional("output"),
+            output_model_id: o.optional("outputModelId"),
+            workflow_id: o.optional("workflowId"),
+            workflow_job_id: o.optional("workflowJobId"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -384,32 +384,30 @@ pub struct FlowNode {
 
 impl serde::Serialize for FlowNode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &FlowNode,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &FlowNode) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional("status", &v.status)?;
-            o.optional("type", &v.type_)?;
-            o.optional_list("assets", &v.assets)?;
-            o.optional("count", &v.count)?;
-            o.optional_list("dependsOn", &v.depends_on)?;
+            o.optional("id", &v.id);
+            o.optional("status", &v.status);
+            o.optional("type", &v.type_);
+            o.optional_list("assets", &v.assets);
+            o.optional("count", &v.count);
+            o.optional_list("dependsOn", &v.depends_on);
             o.optional(
                 "includeOutputsInWorkflowJob",
                 &v.include_outputs_in_workflow_job,
-            )?;
-            o.optional_list("inputs", &v.inputs)?;
-            o.optional_list("items", &v.items)?;
-            o.optional("iterationIndex", &v.iteration_index)?;
-            o.optional("jobId", &v.job_id)?;
-            o.optional("logic", &v.logic)?;
-            o.optional("logicType", &v.logic_type)?;
-            o.optional_list("loopBodyNodeIds", &v.loop_body_node_ids)?;
-            o.optional("loopNodeId", &v.loop_node_id)?;
-            o.optional("modelId", &v.model_id)?;
-            o.optional("output", &v.output)?;
-            o.optional("workflowId", &v.workflow_id)?;
-            Ok(o)
+            );
+            o.optional_list("inputs", &v.inputs);
+            o.optional_list("items", &v.items);
+            o.optional("iterationIndex", &v.iteration_index);
+            o.optional("jobId", &v.job_id);
+            o.optional("logic", &v.logic);
+            o.optional("logicType", &v.logic_type);
+            o.optional_list("loopBodyNodeIds", &v.loop_body_node_ids);
+            o.optional("loopNodeId", &v.loop_node_id);
+            o.optional("modelId", &v.model_id);
+            o.optional("output", &v.output);
+            o.optional("workflowId", &v.workflow_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -419,26 +417,28 @@ impl apigen_runtime::object::FromMembers for FlowNode {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(FlowNode {
-            id: o.optional("id")?,
-            status: o.optional("status")?,
-            type_: o.optional("type")?,
-            assets: o.optional_list("assets")?,
-            count: o.optional("count")?,
-            depends_on: o.optional_list("dependsOn")?,
-            include_outputs_in_workflow_job: o.optional("includeOutputsInWorkflowJob")?,
-            inputs: o.optional_list("inputs")?,
-            items: o.optional_list("items")?,
-            iteration_index: o.optional("iterationIndex")?,
-            job_id: o.optional("jobId")?,
-            logic: o.optional("logic")?,
-            logic_type: o.optional("logicType")?,
-            loop_body_node_ids: o.optional_list("loopBodyNodeIds")?,
-            loop_node_id: o.optional("loopNodeId")?,
-            model_id: o.optional("modelId")?,
-            output: o.optional("output")?,
-            workflow_id: o.optional("workflowId")?,
-        })
+        let value = FlowNode {
+            id: o.optional("id"),
+            status: o.optional("status"),
+            type_: o.optional("type"),
+            assets: o.optional_list("assets"),
+            count: o.optional("count"),
+            depends_on: o.optional_list("dependsOn"),
+            include_outputs_in_workflow_job: o.optional("includeOutputsInWorkflowJob"),
+            inputs: o.optional_list("inputs"),
+            items: o.optional_list("items"),
+            iteration_index: o.optional("iterationIndex"),
+            job_id: o.optional("jobId"),
+            logic: o.optional("logic"),
+            logic_type: o.optional("logicType"),
+            loop_body_node_ids: o.optional_list("loopBodyNodeIds"),
+            loop_node_id: o.optional("loopNodeId"),
+            model_id: o.optional("modelId"),
+            output: o.optional("output"),
+            workflow_id: o.optional("workflowId"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -559,14 +559,12 @@ pub struct FlowNodeLogic {
 
 impl serde::Serialize for FlowNodeLogic {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &FlowNodeLogic,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &FlowNodeLogic) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("cases", &v.cases)?;
-            o.optional("default", &v.default)?;
-            o.optional("transform", &v.transform)?;
-            Ok(o)
+            o.optional_list("cases", &v.cases);
+            o.optional("default", &v.default);
+            o.optional("transform", &v.transform);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -576,11 +574,13 @@ impl apigen_runtime::object::FromMembers for FlowNodeLogic {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(FlowNodeLogic {
-            cases: o.optional_list("cases")?,
-            default: o.optional("default")?,
-            transform: o.optional("transform")?,
-        })
+        let value = FlowNodeLogic {
+            cases: o.optional_list("cases"),
+            default: o.optional("default"),
+            transform: o.optional("transform"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -604,13 +604,11 @@ pub struct FlowNodeLogicCase {
 
 impl serde::Serialize for FlowNodeLogicCase {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &FlowNodeLogicCase,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &FlowNodeLogicCase) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("condition", &v.condition)?;
-            o.optional("value", &v.value)?;
-            Ok(o)
+            o.optional("condition", &v.condition);
+            o.optional("value", &v.value);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -620,10 +618,12 @@ impl apigen_runtime::object::FromMembers for FlowNodeLogicCase {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(FlowNodeLogicCase {
-            condition: o.optional("condition")?,
-            value: o.optional("value")?,
-        })
+        let value = FlowNodeLogicCase {
+            condition: o.optional("condition"),
+            value: o.optional("value"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -676,40 +676,38 @@ pub struct ModelInput {
 
 impl serde::Serialize for ModelInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelInput,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelInput) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("name", &v.name)?;
-            o.optional("type", &v.type_)?;
-            o.optional_list("allowedValues", &v.allowed_values)?;
-            o.optional("backgroundBehavior", &v.background_behavior)?;
-            o.optional("color", &v.color)?;
-            o.optional("costImpact", &v.cost_impact)?;
-            o.optional("default", &v.default)?;
-            o.optional("description", &v.description)?;
-            o.optional("group", &v.group)?;
-            o.optional("hint", &v.hint)?;
-            o.optional_list("inputs", &v.inputs)?;
-            o.optional_list("items", &v.items)?;
-            o.optional("kind", &v.kind)?;
-            o.optional("label", &v.label)?;
-            o.optional("maskFrom", &v.mask_from)?;
-            o.optional("max", &v.max.map(apigen_runtime::number::Whole))?;
-            o.optional("maxLength", &v.max_length)?;
-            o.optional("maxSize", &v.max_size)?;
-            o.optional("min", &v.min.map(apigen_runtime::number::Whole))?;
-            o.optional("minLength", &v.min_length)?;
-            o.optional_list("modelTypes", &v.model_types)?;
-            o.optional("parent", &v.parent)?;
-            o.optional("placeholder", &v.placeholder)?;
-            o.optional("prompt", &v.prompt)?;
-            o.optional("promptSpark", &v.prompt_spark)?;
-            o.optional("ref", &v.ref_)?;
-            o.optional("required", &v.required)?;
-            o.optional("step", &v.step.map(apigen_runtime::number::Whole))?;
-            o.optional("value", &v.value)?;
-            Ok(o)
+            o.optional("name", &v.name);
+            o.optional("type", &v.type_);
+            o.optional_list("allowedValues", &v.allowed_values);
+            o.optional("backgroundBehavior", &v.background_behavior);
+            o.optional("color", &v.color);
+            o.optional("costImpact", &v.cost_impact);
+            o.optional("default", &v.default);
+            o.optional("description", &v.description);
+            o.optional("group", &v.group);
+            o.optional("hint", &v.hint);
+            o.optional_list("inputs", &v.inputs);
+            o.optional_list("items", &v.items);
+            o.optional("kind", &v.kind);
+            o.optional("label", &v.label);
+            o.optional("maskFrom", &v.mask_from);
+            o.optional("max", &v.max.map(apigen_runtime::number::Whole));
+            o.optional("maxLength", &v.max_length);
+            o.optional("maxSize", &v.max_size);
+            o.optional("min", &v.min.map(apigen_runtime::number::Whole));
+            o.optional("minLength", &v.min_length);
+            o.optional_list("modelTypes", &v.model_types);
+            o.optional("parent", &v.parent);
+            o.optional("placeholder", &v.placeholder);
+            o.optional("prompt", &v.prompt);
+            o.optional("promptSpark", &v.prompt_spark);
+            o.optional("ref", &v.ref_);
+            o.optional("required", &v.required);
+            o.optional("step", &v.step.map(apigen_runtime::number::Whole));
+            o.optional("value", &v.value);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -719,37 +717,39 @@ impl apigen_runtime::object::FromMembers for ModelInput {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelInput {
-            name: o.optional("name")?,
-            type_: o.optional("type")?,
-            allowed_values: o.optional_list("allowedValues")?,
-            background_behavior: o.optional("backgroundBehavior")?,
-            color: o.optional("color")?,
-            cost_impact: o.optional("costImpact")?,
-            default: o.optional("default")?,
-            description: o.optional("description")?,
-            group: o.optional("group")?,
-            hint: o.optional("hint")?,
-            inputs: o.optional_list("inputs")?,
-            items: o.optional_list("items")?,
-            kind: o.optional("kind")?,
-            label: o.optional("label")?,
-            mask_from: o.optional("maskFrom")?,
-            max: o.optional("max")?,
-            max_length: o.optional("maxLength")?,
-            max_size: o.optional("maxSize")?,
-            min: o.optional("min")?,
-            min_length: o.optional("minLength")?,
-            model_types: o.optional_list("modelTypes")?,
-            parent: o.optional("parent")?,
-            placeholder: o.optional("placeholder")?,
-            prompt: o.optional("prompt")?,
-            prompt_spark: o.optional("promptSpark")?,
-            ref_: o.optional("ref")?,
-            required: o.optional("required")?,
-            step: o.optional("step")?,
-            value: o.optional("value")?,
-        })
+        let value = ModelInput {
+            name: o.optional("name"),
+            type_: o.optional("type"),
+            allowed_values: o.optional_list("allowedValues"),
+            background_behavior: o.optional("backgroundBehavior"),
+            color: o.optional("color"),
+            cost_impact: o.optional("costImpact"),
+            default: o.optional("default"),
+            description: o.optional("description"),
+            group: o.optional("group"),
+            hint: o.optional("hint"),
+            inputs: o.optional_list("inputs"),
+            items: o.optional_list("items"),
+            kind: o.optional("kind"),
+            label: o.optional("label"),
+            mask_from: o.optional("maskFrom"),
+            max: o.optional("max"),
+            max_length: o.optional("maxLength"),
+            max_size: o.optional("maxSize"),
+            min: o.optional("min"),
+            min_length: o.optional("minLength"),
+            model_types: o.optional_list("modelTypes"),
+            parent: o.optional("parent"),
+            placeholder: o.optional("placeholder"),
+            prompt: o.optional("prompt"),
+            prompt_spark: o.optional("promptSpark"),
+            ref_: o.optional("ref"),
+            required: o.optional("required"),
+            step: o.optional("step"),
+            value: o.optional("value"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -871,15 +871,13 @@ pub struct ModelInputRef {
 
 impl serde::Serialize for ModelInputRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelInputRef,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelInputRef) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("conditional", &v.conditional)?;
-            o.optional("equal", &v.equal)?;
-            o.optional("name", &v.name)?;
-            o.optional("node", &v.node)?;
-            Ok(o)
+            o.optional_list("conditional", &v.conditional);
+            o.optional("equal", &v.equal);
+            o.optional("name", &v.name);
+            o.optional("node", &v.node);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -889,12 +887,14 @@ impl apigen_runtime::object::FromMembers for ModelInputRef {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelInputRef {
-            conditional: o.optional_list("conditional")?,
-            equal: o.optional("equal")?,
-            name: o.optional("name")?,
-            node: o.optional("node")?,
-        })
+        let value = ModelInputRef {
+            conditional: o.optional_list("conditional"),
+            equal: o.optional("equal"),
+            name: o.optional("name"),
+            node: o.optional("node"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -920,15 +920,13 @@ pub struct ModelInputRequired {
 
 impl serde::Serialize for ModelInputRequired {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelInputRequired,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelInputRequired) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("always", &v.always)?;
-            o.optional("conditionalValues", &v.conditional_values)?;
-            o.optional("ifDefined", &v.if_defined)?;
-            o.optional("ifNotDefined", &v.if_not_defined)?;
-            Ok(o)
+            o.optional("always", &v.always);
+            o.optional("conditionalValues", &v.conditional_values);
+            o.optional("ifDefined", &v.if_defined);
+            o.optional("ifNotDefined", &v.if_not_defined);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -938,12 +936,14 @@ impl apigen_runtime::object::FromMembers for ModelInputRequired {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelInputRequired {
-            always: o.optional("always")?,
-            conditional_values: o.optional("conditionalValues")?,
-            if_defined: o.optional("ifDefined")?,
-            if_not_defined: o.optional("ifNotDefined")?,
-        })
+        let value = ModelInputRequired {
+            always: o.optional("always"),
+            conditional_values: o.optional("conditionalValues"),
+            if_defined: o.optional("ifDefined"),
+            if_not_defined: o.optional("ifNotDefined"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1003,49 +1003,47 @@ pub struct Model {
 
 impl serde::Serialize for Model {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &Model,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &Model) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional_list("capabilities", &v.capabilities)?;
-            o.optional_list("collectionIds", &v.collection_ids)?;
-            o.optional("createdAt", &v.created_at)?;
-            o.optional("custom", &v.custom)?;
-            o.optional_list("exampleAssetIds", &v.example_asset_ids)?;
-            o.optional("privacy", &v.privacy)?;
-            o.optional("source", &v.source)?;
-            o.optional("status", &v.status)?;
-            o.optional_list("tags", &v.tags)?;
-            o.optional("trainingImagesNumber", &v.training_images_number)?;
-            o.optional("type", &v.type_)?;
-            o.optional("updatedAt", &v.updated_at)?;
-            o.optional("accessRestrictions", &v.access_restrictions)?;
-            o.optional("authorId", &v.author_id)?;
-            o.optional("class", &v.class)?;
-            o.optional_list("compliantModelIds", &v.compliant_model_ids)?;
-            o.optional_list("concepts", &v.concepts)?;
-            o.optional("epoch", &v.epoch)?;
-            o.optional_list("epochs", &v.epochs)?;
-            o.optional_list("inputs", &v.inputs)?;
-            o.optional("modelKeyword", &v.model_keyword)?;
-            o.optional("name", &v.name)?;
-            o.optional("negativePromptEmbedding", &v.negative_prompt_embedding)?;
-            o.optional("ownerId", &v.owner_id)?;
-            o.optional("parameters", &v.parameters)?;
-            o.optional("parentModelId", &v.parent_model_id)?;
-            o.optional("performanceStats", &v.performance_stats)?;
-            o.optional("promptEmbedding", &v.prompt_embedding)?;
-            o.optional("shortDescription", &v.short_description)?;
-            o.optional("softDeletionOn", &v.soft_deletion_on)?;
-            o.optional("thumbnail", &v.thumbnail)?;
-            o.optional_list("trainingImagePairs", &v.training_image_pairs)?;
-            o.optional_list("trainingImages", &v.training_images)?;
-            o.optional("trainingProgress", &v.training_progress)?;
-            o.optional("trainingStats", &v.training_stats)?;
-            o.optional("uiConfig", &v.ui_config)?;
-            o.optional("userId", &v.user_id)?;
-            Ok(o)
+            o.optional("id", &v.id);
+            o.optional_list("capabilities", &v.capabilities);
+            o.optional_list("collectionIds", &v.collection_ids);
+            o.optional("createdAt", &v.created_at);
+            o.optional("custom", &v.custom);
+            o.optional_list("exampleAssetIds", &v.example_asset_ids);
+            o.optional("privacy", &v.privacy);
+            o.optional("source", &v.source);
+            o.optional("status", &v.status);
+            o.optional_list("tags", &v.tags);
+            o.optional("trainingImagesNumber", &v.training_images_number);
+            o.optional("type", &v.type_);
+            o.optional("updatedAt", &v.updated_at);
+            o.optional("accessRestrictions", &v.access_restrictions);
+            o.optional("authorId", &v.author_id);
+            o.optional("class", &v.class);
+            o.optional_list("compliantModelIds", &v.compliant_model_ids);
+            o.optional_list("concepts", &v.concepts);
+            o.optional("epoch", &v.epoch);
+            o.optional_list("epochs", &v.epochs);
+            o.optional_list("inputs", &v.inputs);
+            o.optional("modelKeyword", &v.model_keyword);
+            o.optional("name", &v.name);
+            o.optional("negativePromptEmbedding", &v.negative_prompt_embedding);
+            o.optional("ownerId", &v.owner_id);
+            o.optional("parameters", &v.parameters);
+            o.optional("parentModelId", &v.parent_model_id);
+            o.optional("performanceStats", &v.performance_stats);
+            o.optional("promptEmbedding", &v.prompt_embedding);
+            o.optional("shortDescription", &v.short_description);
+            o.optional("softDeletionOn", &v.soft_deletion_on);
+            o.optional("thumbnail", &v.thumbnail);
+            o.optional_list("trainingImagePairs", &v.training_image_pairs);
+            o.optional_list("trainingImages", &v.training_images);
+            o.optional("trainingProgress", &v.training_progress);
+            o.optional("trainingStats", &v.training_stats);
+            o.optional("uiConfig", &v.ui_config);
+            o.optional("userId", &v.user_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1055,46 +1053,48 @@ impl apigen_runtime::object::FromMembers for Model {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(Model {
-            id: o.optional("id")?,
-            capabilities: o.optional_list("capabilities")?,
-            collection_ids: o.optional_list("collectionIds")?,
-            created_at: o.optional("createdAt")?,
-            custom: o.optional("custom")?,
-            example_asset_ids: o.optional_list("exampleAssetIds")?,
-            privacy: o.optional("privacy")?,
-            source: o.optional("source")?,
-            status: o.optional("status")?,
-            tags: o.optional_list("tags")?,
-            training_images_number: o.optional("trainingImagesNumber")?,
-            type_: o.optional("type")?,
-            updated_at: o.optional("updatedAt")?,
-            access_restrictions: o.optional("accessRestrictions")?,
-            author_id: o.optional("authorId")?,
-            class: o.optional("class")?,
-            compliant_model_ids: o.optional_list("compliantModelIds")?,
-            concepts: o.optional_list("concepts")?,
-            epoch: o.optional("epoch")?,
-            epochs: o.optional_list("epochs")?,
-            inputs: o.optional_list("inputs")?,
-            model_keyword: o.optional("modelKeyword")?,
-            name: o.optional("name")?,
-            negative_prompt_embedding: o.optional("negativePromptEmbedding")?,
-            owner_id: o.optional("ownerId")?,
-            parameters: o.optional("parameters")?,
-            parent_model_id: o.optional("parentModelId")?,
-            performance_stats: o.optional("performanceStats")?,
-            prompt_embedding: o.optional("promptEmbedding")?,
-            short_description: o.optional("shortDescription")?,
-            soft_deletion_on: o.optional("softDeletionOn")?,
-            thumbnail: o.optional("thumbnail")?,
-            training_image_pairs: o.optional_list("trainingImagePairs")?,
-            training_images: o.optional_list("trainingImages")?,
-            training_progress: o.optional("trainingProgress")?,
-            training_stats: o.optional("trainingStats")?,
-            ui_config: o.optional("uiConfig")?,
-            user_id: o.optional("userId")?,
-        })
+        let value = Model {
+            id: o.optional("id"),
+            capabilities: o.optional_list("capabilities"),
+            collection_ids: o.optional_list("collectionIds"),
+            created_at: o.optional("createdAt"),
+            custom: o.optional("custom"),
+            example_asset_ids: o.optional_list("exampleAssetIds"),
+            privacy: o.optional("privacy"),
+            source: o.optional("source"),
+            status: o.optional("status"),
+            tags: o.optional_list("tags"),
+            training_images_number: o.optional("trainingImagesNumber"),
+            type_: o.optional("type"),
+            updated_at: o.optional("updatedAt"),
+            access_restrictions: o.optional("accessRestrictions"),
+            author_id: o.optional("authorId"),
+            class: o.optional("class"),
+            compliant_model_ids: o.optional_list("compliantModelIds"),
+            concepts: o.optional_list("concepts"),
+            epoch: o.optional("epoch"),
+            epochs: o.optional_list("epochs"),
+            inputs: o.optional_list("inputs"),
+            model_keyword: o.optional("modelKeyword"),
+            name: o.optional("name"),
+            negative_prompt_embedding: o.optional("negativePromptEmbedding"),
+            owner_id: o.optional("ownerId"),
+            parameters: o.optional("parameters"),
+            parent_model_id: o.optional("parentModelId"),
+            performance_stats: o.optional("performanceStats"),
+            prompt_embedding: o.optional("promptEmbedding"),
+            short_description: o.optional("shortDescription"),
+            soft_deletion_on: o.optional("softDeletionOn"),
+            thumbnail: o.optional("thumbnail"),
+            training_image_pairs: o.optional_list("trainingImagePairs"),
+            training_images: o.optional_list("trainingImages"),
+            training_progress: o.optional("trainingProgress"),
+            training_stats: o.optional("trainingStats"),
+            ui_config: o.optional("uiConfig"),
+            user_id: o.optional("userId"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1284,19 +1284,17 @@ pub struct ModelClass {
 
 impl serde::Serialize for ModelClass {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelClass,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelClass) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("category", &v.category)?;
-            o.optional("conceptPrompt", &v.concept_prompt)?;
-            o.optional("modelId", &v.model_id)?;
-            o.optional("name", &v.name)?;
-            o.optional("prompt", &v.prompt)?;
-            o.optional("slug", &v.slug)?;
-            o.optional("status", &v.status)?;
-            o.optional_list("thumbnails", &v.thumbnails)?;
-            Ok(o)
+            o.optional("category", &v.category);
+            o.optional("conceptPrompt", &v.concept_prompt);
+            o.optional("modelId", &v.model_id);
+            o.optional("name", &v.name);
+            o.optional("prompt", &v.prompt);
+            o.optional("slug", &v.slug);
+            o.optional("status", &v.status);
+            o.optional_list("thumbnails", &v.thumbnails);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1306,16 +1304,18 @@ impl apigen_runtime::object::FromMembers for ModelClass {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelClass {
-            category: o.optional("category")?,
-            concept_prompt: o.optional("conceptPrompt")?,
-            model_id: o.optional("modelId")?,
-            name: o.optional("name")?,
-            prompt: o.optional("prompt")?,
-            slug: o.optional("slug")?,
-            status: o.optional("status")?,
-            thumbnails: o.optional_list("thumbnails")?,
-        })
+        let value = ModelClass {
+            category: o.optional("category"),
+            concept_prompt: o.optional("conceptPrompt"),
+            model_id: o.optional("modelId"),
+            name: o.optional("name"),
+            prompt: o.optional("prompt"),
+            slug: o.optional("slug"),
+            status: o.optional("status"),
+            thumbnails: o.optional_list("thumbnails"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1372,14 +1372,12 @@ pub struct ModelConcept {
 
 impl serde::Serialize for ModelConcept {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelConcept,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelConcept) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("modelId", &v.model_id)?;
-            o.optional("scale", &v.scale.map(apigen_runtime::number::Whole))?;
-            o.optional("modelEpoch", &v.model_epoch)?;
-            Ok(o)
+            o.optional("modelId", &v.model_id);
+            o.optional("scale", &v.scale.map(apigen_runtime::number::Whole));
+            o.optional("modelEpoch", &v.model_epoch);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1389,11 +1387,13 @@ impl apigen_runtime::object::FromMembers for ModelConcept {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelConcept {
-            model_id: o.optional("modelId")?,
-            scale: o.optional("scale")?,
-            model_epoch: o.optional("modelEpoch")?,
-        })
+        let value = ModelConcept {
+            model_id: o.optional("modelId"),
+            scale: o.optional("scale"),
+            model_epoch: o.optional("modelEpoch"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1417,13 +1417,11 @@ pub struct ModelEpoch {
 
 impl serde::Serialize for ModelEpoch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ModelEpoch,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ModelEpoch) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("epoch", &v.epoch)?;
-            o.optional_list("assets", &v.assets)?;
-            Ok(o)
+            o.optional("epoch", &v.epoch);
+            o.optional_list("assets", &v.assets);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1433,10 +1431,12 @@ impl apigen_runtime::object::FromMembers for ModelEpoch {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ModelEpoch {
-            epoch: o.optional("epoch")?,
-            assets: o.optional_list("assets")?,
-        })
+        let value = ModelEpoch {
+            epoch: o.optional("epoch"),
+            assets: o.optional_list("assets"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1460,13 +1460,11 @@ pub struct AssetReference {
 
 impl serde::Serialize for AssetReference {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &AssetReference,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &AssetReference) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("assetId", &v.asset_id)?;
-            o.optional("url", &v.url)?;
-            Ok(o)
+            o.optional("assetId", &v.asset_id);
+            o.optional("url", &v.url);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1476,10 +1474,12 @@ impl apigen_runtime::object::FromMembers for AssetReference {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(AssetReference {
-            asset_id: o.optional("assetId")?,
-            url: o.optional("url")?,
-        })
+        let value = AssetReference {
+            asset_id: o.optional("assetId"),
+            url: o.optional("url"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1533,64 +1533,62 @@ pub struct TrainingParameters {
 
 impl serde::Serialize for TrainingParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingParameters,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingParameters) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("age", &v.age)?;
-            o.optional("batchSize", &v.batch_size)?;
-            o.optional("classPrompt", &v.class_prompt)?;
-            o.optional("cloneType", &v.clone_type)?;
-            o.optional("conceptPrompt", &v.concept_prompt)?;
-            o.optional("gender", &v.gender)?;
-            o.optional("language", &v.language)?;
+            o.optional("age", &v.age);
+            o.optional("batchSize", &v.batch_size);
+            o.optional("classPrompt", &v.class_prompt);
+            o.optional("cloneType", &v.clone_type);
+            o.optional("conceptPrompt", &v.concept_prompt);
+            o.optional("gender", &v.gender);
+            o.optional("language", &v.language);
             o.optional(
                 "learningRate",
                 &v.learning_rate.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "learningRateTextEncoder",
                 &v.learning_rate_text_encoder.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "learningRateUnet",
                 &v.learning_rate_unet.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("lrScheduler", &v.lr_scheduler)?;
-            o.optional("maxTrainSteps", &v.max_train_steps)?;
-            o.optional("nbEpochs", &v.nb_epochs)?;
-            o.optional("nbRepeats", &v.nb_repeats)?;
-            o.optional("numTextTrainSteps", &v.num_text_train_steps)?;
-            o.optional("numUNetTrainSteps", &v.num_u_net_train_steps)?;
-            o.optional("optimizeFor", &v.optimize_for)?;
+            );
+            o.optional("lrScheduler", &v.lr_scheduler);
+            o.optional("maxTrainSteps", &v.max_train_steps);
+            o.optional("nbEpochs", &v.nb_epochs);
+            o.optional("nbRepeats", &v.nb_repeats);
+            o.optional("numTextTrainSteps", &v.num_text_train_steps);
+            o.optional("numUNetTrainSteps", &v.num_u_net_train_steps);
+            o.optional("optimizeFor", &v.optimize_for);
             o.optional(
                 "priorLossWeight",
                 &v.prior_loss_weight.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("randomCrop", &v.random_crop)?;
+            );
+            o.optional("randomCrop", &v.random_crop);
             o.optional(
                 "randomCropRatio",
                 &v.random_crop_ratio.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "randomCropScale",
                 &v.random_crop_scale.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("rank", &v.rank)?;
-            o.optional("removeBackgroundNoise", &v.remove_background_noise)?;
-            o.optional_list("samplePrompts", &v.sample_prompts)?;
-            o.optional_list("sampleSourceImages", &v.sample_source_images)?;
-            o.optional("scaleLr", &v.scale_lr)?;
-            o.optional("seed", &v.seed)?;
+            );
+            o.optional("rank", &v.rank);
+            o.optional("removeBackgroundNoise", &v.remove_background_noise);
+            o.optional_list("samplePrompts", &v.sample_prompts);
+            o.optional_list("sampleSourceImages", &v.sample_source_images);
+            o.optional("scaleLr", &v.scale_lr);
+            o.optional("seed", &v.seed);
             o.optional(
                 "textEncoderTrainingRatio",
                 &v.text_encoder_training_ratio.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("validationFrequency", &v.validation_frequency)?;
-            o.optional("validationPrompt", &v.validation_prompt)?;
-            o.optional("voiceDescription", &v.voice_description)?;
-            o.optional("wandbKey", &v.wandb_key)?;
-            Ok(o)
+            );
+            o.optional("validationFrequency", &v.validation_frequency);
+            o.optional("validationPrompt", &v.validation_prompt);
+            o.optional("voiceDescription", &v.voice_description);
+            o.optional("wandbKey", &v.wandb_key);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1600,40 +1598,42 @@ impl apigen_runtime::object::FromMembers for TrainingParameters {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingParameters {
-            age: o.optional("age")?,
-            batch_size: o.optional("batchSize")?,
-            class_prompt: o.optional("classPrompt")?,
-            clone_type: o.optional("cloneType")?,
-            concept_prompt: o.optional("conceptPrompt")?,
-            gender: o.optional("gender")?,
-            language: o.optional("language")?,
-            learning_rate: o.optional("learningRate")?,
-            learning_rate_text_encoder: o.optional("learningRateTextEncoder")?,
-            learning_rate_unet: o.optional("learningRateUnet")?,
-            lr_scheduler: o.optional("lrScheduler")?,
-            max_train_steps: o.optional("maxTrainSteps")?,
-            nb_epochs: o.optional("nbEpochs")?,
-            nb_repeats: o.optional("nbRepeats")?,
-            num_text_train_steps: o.optional("numTextTrainSteps")?,
-            num_u_net_train_steps: o.optional("numUNetTrainSteps")?,
-            optimize_for: o.optional("optimizeFor")?,
-            prior_loss_weight: o.optional("priorLossWeight")?,
-            random_crop: o.optional("randomCrop")?,
-            random_crop_ratio: o.optional("randomCropRatio")?,
-            random_crop_scale: o.optional("randomCropScale")?,
-            rank: o.optional("rank")?,
-            remove_background_noise: o.optional("removeBackgroundNoise")?,
-            sample_prompts: o.optional_list("samplePrompts")?,
-            sample_source_images: o.optional_list("sampleSourceImages")?,
-            scale_lr: o.optional("scaleLr")?,
-            seed: o.optional("seed")?,
-            text_encoder_training_ratio: o.optional("textEncoderTrainingRatio")?,
-            validation_frequency: o.optional("validationFrequency")?,
-            validation_prompt: o.optional("validationPrompt")?,
-            voice_description: o.optional("voiceDescription")?,
-            wandb_key: o.optional("wandbKey")?,
-        })
+        let value = TrainingParameters {
+            age: o.optional("age"),
+            batch_size: o.optional("batchSize"),
+            class_prompt: o.optional("classPrompt"),
+            clone_type: o.optional("cloneType"),
+            concept_prompt: o.optional("conceptPrompt"),
+            gender: o.optional("gender"),
+            language: o.optional("language"),
+            learning_rate: o.optional("learningRate"),
+            learning_rate_text_encoder: o.optional("learningRateTextEncoder"),
+            learning_rate_unet: o.optional("learningRateUnet"),
+            lr_scheduler: o.optional("lrScheduler"),
+            max_train_steps: o.optional("maxTrainSteps"),
+            nb_epochs: o.optional("nbEpochs"),
+            nb_repeats: o.optional("nbRepeats"),
+            num_text_train_steps: o.optional("numTextTrainSteps"),
+            num_u_net_train_steps: o.optional("numUNetTrainSteps"),
+            optimize_for: o.optional("optimizeFor"),
+            prior_loss_weight: o.optional("priorLossWeight"),
+            random_crop: o.optional("randomCrop"),
+            random_crop_ratio: o.optional("randomCropRatio"),
+            random_crop_scale: o.optional("randomCropScale"),
+            rank: o.optional("rank"),
+            remove_background_noise: o.optional("removeBackgroundNoise"),
+            sample_prompts: o.optional_list("samplePrompts"),
+            sample_source_images: o.optional_list("sampleSourceImages"),
+            scale_lr: o.optional("scaleLr"),
+            seed: o.optional("seed"),
+            text_encoder_training_ratio: o.optional("textEncoderTrainingRatio"),
+            validation_frequency: o.optional("validationFrequency"),
+            validation_prompt: o.optional("validationPrompt"),
+            voice_description: o.optional("voiceDescription"),
+            wandb_key: o.optional("wandbKey"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1721,13 +1721,11 @@ pub struct PerformanceStats {
 
 impl serde::Serialize for PerformanceStats {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PerformanceStats,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PerformanceStats) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("variants", &v.variants)?;
-            o.optional("default", &v.default)?;
-            Ok(o)
+            o.optional_list("variants", &v.variants);
+            o.optional("default", &v.default);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1737,10 +1735,12 @@ impl apigen_runtime::object::FromMembers for PerformanceStats {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PerformanceStats {
-            variants: o.optional_list("variants")?,
-            default: o.optional("default")?,
-        })
+        let value = PerformanceStats {
+            variants: o.optional_list("variants"),
+            default: o.optional("default"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1781,44 +1781,42 @@ pub struct PerformanceStatsVariant {
 
 impl serde::Serialize for PerformanceStatsVariant {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &PerformanceStatsVariant,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &PerformanceStatsVariant) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("capability", &v.capability)?;
-            o.optional("computedAt", &v.computed_at)?;
-            o.optional("variantKey", &v.variant_key)?;
-            o.optional("arenaScore", &v.arena_score)?;
+            o.optional("capability", &v.capability);
+            o.optional("computedAt", &v.computed_at);
+            o.optional("variantKey", &v.variant_key);
+            o.optional("arenaScore", &v.arena_score);
             o.optional(
                 "costPerAssetMaxCU",
                 &v.cost_per_asset_max_cu.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "costPerAssetMinCU",
                 &v.cost_per_asset_min_cu.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "costPerAssetP50CU",
                 &v.cost_per_asset_p50cu.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "inferenceLatencyP50Sec",
                 &v.inference_latency_p50_sec.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "inferenceLatencyP75Sec",
                 &v.inference_latency_p75_sec.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("resolution", &v.resolution)?;
+            );
+            o.optional("resolution", &v.resolution);
             o.optional(
                 "totalLatencyP50Sec",
                 &v.total_latency_p50_sec.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "totalLatencyP75Sec",
                 &v.total_latency_p75_sec.map(apigen_runtime::number::Whole),
-            )?;
-            Ok(o)
+            );
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1828,20 +1826,22 @@ impl apigen_runtime::object::FromMembers for PerformanceStatsVariant {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(PerformanceStatsVariant {
-            capability: o.optional("capability")?,
-            computed_at: o.optional("computedAt")?,
-            variant_key: o.optional("variantKey")?,
-            arena_score: o.optional("arenaScore")?,
-            cost_per_asset_max_cu: o.optional("costPerAssetMaxCU")?,
-            cost_per_asset_min_cu: o.optional("costPerAssetMinCU")?,
-            cost_per_asset_p50cu: o.optional("costPerAssetP50CU")?,
-            inference_latency_p50_sec: o.optional("inferenceLatencyP50Sec")?,
-            inference_latency_p75_sec: o.optional("inferenceLatencyP75Sec")?,
-            resolution: o.optional("resolution")?,
-            total_latency_p50_sec: o.optional("totalLatencyP50Sec")?,
-            total_latency_p75_sec: o.optional("totalLatencyP75Sec")?,
-        })
+        let value = PerformanceStatsVariant {
+            capability: o.optional("capability"),
+            computed_at: o.optional("computedAt"),
+            variant_key: o.optional("variantKey"),
+            arena_score: o.optional("arenaScore"),
+            cost_per_asset_max_cu: o.optional("costPerAssetMaxCU"),
+            cost_per_asset_min_cu: o.optional("costPerAssetMinCU"),
+            cost_per_asset_p50cu: o.optional("costPerAssetP50CU"),
+            inference_latency_p50_sec: o.optional("inferenceLatencyP50Sec"),
+            inference_latency_p75_sec: o.optional("inferenceLatencyP75Sec"),
+            resolution: o.optional("resolution"),
+            total_latency_p50_sec: o.optional("totalLatencyP50Sec"),
+            total_latency_p75_sec: o.optional("totalLatencyP75Sec"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1871,25 +1871,23 @@ pub struct ArenaScore {
 
 impl serde::Serialize for ArenaScore {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &ArenaScore,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &ArenaScore) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("arenaCategory", &v.arena_category)?;
-            o.optional("arenaModelName", &v.arena_model_name)?;
-            o.optional("fetchedAt", &v.fetched_at)?;
-            o.optional("rank", &v.rank)?;
-            o.optional("rating", &v.rating.map(apigen_runtime::number::Whole))?;
+            o.optional("arenaCategory", &v.arena_category);
+            o.optional("arenaModelName", &v.arena_model_name);
+            o.optional("fetchedAt", &v.fetched_at);
+            o.optional("rank", &v.rank);
+            o.optional("rating", &v.rating.map(apigen_runtime::number::Whole));
             o.optional(
                 "ratingLower",
                 &v.rating_lower.map(apigen_runtime::number::Whole),
-            )?;
+            );
             o.optional(
                 "ratingUpper",
                 &v.rating_upper.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("votes", &v.votes)?;
-            Ok(o)
+            );
+            o.optional("votes", &v.votes);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1899,16 +1897,18 @@ impl apigen_runtime::object::FromMembers for ArenaScore {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(ArenaScore {
-            arena_category: o.optional("arenaCategory")?,
-            arena_model_name: o.optional("arenaModelName")?,
-            fetched_at: o.optional("fetchedAt")?,
-            rank: o.optional("rank")?,
-            rating: o.optional("rating")?,
-            rating_lower: o.optional("ratingLower")?,
-            rating_upper: o.optional("ratingUpper")?,
-            votes: o.optional("votes")?,
-        })
+        let value = ArenaScore {
+            arena_category: o.optional("arenaCategory"),
+            arena_model_name: o.optional("arenaModelName"),
+            fetched_at: o.optional("fetchedAt"),
+            rank: o.optional("rank"),
+            rating: o.optional("rating"),
+            rating_lower: o.optional("ratingLower"),
+            rating_upper: o.optional("ratingUpper"),
+            votes: o.optional("votes"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1933,14 +1933,12 @@ pub struct TrainingImagePair {
 
 impl serde::Serialize for TrainingImagePair {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingImagePair,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingImagePair) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("instruction", &v.instruction)?;
-            o.optional("sourceId", &v.source_id)?;
-            o.optional("targetId", &v.target_id)?;
-            Ok(o)
+            o.optional("instruction", &v.instruction);
+            o.optional("sourceId", &v.source_id);
+            o.optional("targetId", &v.target_id);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -1950,11 +1948,13 @@ impl apigen_runtime::object::FromMembers for TrainingImagePair {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingImagePair {
-            instruction: o.optional("instruction")?,
-            source_id: o.optional("sourceId")?,
-            target_id: o.optional("targetId")?,
-        })
+        let value = TrainingImagePair {
+            instruction: o.optional("instruction"),
+            source_id: o.optional("sourceId"),
+            target_id: o.optional("targetId"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -1982,17 +1982,15 @@ pub struct TrainingImage {
 
 impl serde::Serialize for TrainingImage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingImage,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingImage) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("id", &v.id)?;
-            o.optional("automaticCaptioning", &v.automatic_captioning)?;
-            o.optional("createdAt", &v.created_at)?;
-            o.optional("description", &v.description)?;
-            o.optional("downloadUrl", &v.download_url)?;
-            o.optional("name", &v.name)?;
-            Ok(o)
+            o.optional("id", &v.id);
+            o.optional("automaticCaptioning", &v.automatic_captioning);
+            o.optional("createdAt", &v.created_at);
+            o.optional("description", &v.description);
+            o.optional("downloadUrl", &v.download_url);
+            o.optional("name", &v.name);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2002,14 +2000,16 @@ impl apigen_runtime::object::FromMembers for TrainingImage {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingImage {
-            id: o.optional("id")?,
-            automatic_captioning: o.optional("automaticCaptioning")?,
-            created_at: o.optional("createdAt")?,
-            description: o.optional("description")?,
-            download_url: o.optional("downloadUrl")?,
-            name: o.optional("name")?,
-        })
+        let value = TrainingImage {
+            id: o.optional("id"),
+            automatic_captioning: o.optional("automaticCaptioning"),
+            created_at: o.optional("createdAt"),
+            description: o.optional("description"),
+            download_url: o.optional("downloadUrl"),
+            name: o.optional("name"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2038,20 +2038,18 @@ pub struct TrainingProgress {
 
 impl serde::Serialize for TrainingProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingProgress,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingProgress) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("stage", &v.stage)?;
-            o.optional("updatedAt", &v.updated_at)?;
-            o.optional("position", &v.position)?;
-            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole))?;
+            o.optional("stage", &v.stage);
+            o.optional("updatedAt", &v.updated_at);
+            o.optional("position", &v.position);
+            o.optional("progress", &v.progress.map(apigen_runtime::number::Whole));
             o.optional(
                 "remainingTimeMs",
                 &v.remaining_time_ms.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("startedAt", &v.started_at)?;
-            Ok(o)
+            );
+            o.optional("startedAt", &v.started_at);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2061,14 +2059,16 @@ impl apigen_runtime::object::FromMembers for TrainingProgress {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingProgress {
-            stage: o.optional("stage")?,
-            updated_at: o.optional("updatedAt")?,
-            position: o.optional("position")?,
-            progress: o.optional("progress")?,
-            remaining_time_ms: o.optional("remainingTimeMs")?,
-            started_at: o.optional("startedAt")?,
-        })
+        let value = TrainingProgress {
+            stage: o.optional("stage"),
+            updated_at: o.optional("updatedAt"),
+            position: o.optional("position"),
+            progress: o.optional("progress"),
+            remaining_time_ms: o.optional("remainingTimeMs"),
+            started_at: o.optional("startedAt"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2126,21 +2126,19 @@ pub struct TrainingStats {
 
 impl serde::Serialize for TrainingStats {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &TrainingStats,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &TrainingStats) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("endedAt", &v.ended_at)?;
+            o.optional("endedAt", &v.ended_at);
             o.optional(
                 "queueDuration",
                 &v.queue_duration.map(apigen_runtime::number::Whole),
-            )?;
-            o.optional("startedAt", &v.started_at)?;
+            );
+            o.optional("startedAt", &v.started_at);
             o.optional(
                 "trainDuration",
                 &v.train_duration.map(apigen_runtime::number::Whole),
-            )?;
-            Ok(o)
+            );
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2150,12 +2148,14 @@ impl apigen_runtime::object::FromMembers for TrainingStats {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(TrainingStats {
-            ended_at: o.optional("endedAt")?,
-            queue_duration: o.optional("queueDuration")?,
-            started_at: o.optional("startedAt")?,
-            train_duration: o.optional("trainDuration")?,
-        })
+        let value = TrainingStats {
+            ended_at: o.optional("endedAt"),
+            queue_duration: o.optional("queueDuration"),
+            started_at: o.optional("startedAt"),
+            train_duration: o.optional("trainDuration"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2189,17 +2189,15 @@ pub struct UiConfig {
 
 impl serde::Serialize for UiConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfig,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfig) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("inputProperties", &v.input_properties)?;
-            o.optional("lorasComponent", &v.loras_component)?;
-            o.optional_list("presets", &v.presets)?;
-            o.optional("resolutionComponent", &v.resolution_component)?;
-            o.optional("selects", &v.selects)?;
-            o.optional("triggerGenerate", &v.trigger_generate)?;
-            Ok(o)
+            o.optional("inputProperties", &v.input_properties);
+            o.optional("lorasComponent", &v.loras_component);
+            o.optional_list("presets", &v.presets);
+            o.optional("resolutionComponent", &v.resolution_component);
+            o.optional("selects", &v.selects);
+            o.optional("triggerGenerate", &v.trigger_generate);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2209,14 +2207,16 @@ impl apigen_runtime::object::FromMembers for UiConfig {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfig {
-            input_properties: o.optional("inputProperties")?,
-            loras_component: o.optional("lorasComponent")?,
-            presets: o.optional_list("presets")?,
-            resolution_component: o.optional("resolutionComponent")?,
-            selects: o.optional("selects")?,
-            trigger_generate: o.optional("triggerGenerate")?,
-        })
+        let value = UiConfig {
+            input_properties: o.optional("inputProperties"),
+            loras_component: o.optional("lorasComponent"),
+            presets: o.optional_list("presets"),
+            resolution_component: o.optional("resolutionComponent"),
+            selects: o.optional("selects"),
+            trigger_generate: o.optional("triggerGenerate"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2239,12 +2239,10 @@ pub struct UiConfigInputProperty {
 
 impl serde::Serialize for UiConfigInputProperty {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigInputProperty,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigInputProperty) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("collapsed", &v.collapsed)?;
-            Ok(o)
+            o.optional("collapsed", &v.collapsed);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2254,9 +2252,11 @@ impl apigen_runtime::object::FromMembers for UiConfigInputProperty {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigInputProperty {
-            collapsed: o.optional("collapsed")?,
-        })
+        let value = UiConfigInputProperty {
+            collapsed: o.optional("collapsed"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2282,15 +2282,13 @@ pub struct UiConfigLorasComponent {
 
 impl serde::Serialize for UiConfigLorasComponent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigLorasComponent,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigLorasComponent) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("label", &v.label)?;
-            o.optional("modelInput", &v.model_input)?;
-            o.optional("scaleInput", &v.scale_input)?;
-            o.optional("modelIdInput", &v.model_id_input)?;
-            Ok(o)
+            o.optional("label", &v.label);
+            o.optional("modelInput", &v.model_input);
+            o.optional("scaleInput", &v.scale_input);
+            o.optional("modelIdInput", &v.model_id_input);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2300,12 +2298,14 @@ impl apigen_runtime::object::FromMembers for UiConfigLorasComponent {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigLorasComponent {
-            label: o.optional("label")?,
-            model_input: o.optional("modelInput")?,
-            scale_input: o.optional("scaleInput")?,
-            model_id_input: o.optional("modelIdInput")?,
-        })
+        let value = UiConfigLorasComponent {
+            label: o.optional("label"),
+            model_input: o.optional("modelInput"),
+            scale_input: o.optional("scaleInput"),
+            model_id_input: o.optional("modelIdInput"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2329,13 +2329,11 @@ pub struct UiConfigPreset {
 
 impl serde::Serialize for UiConfigPreset {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigPreset,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigPreset) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional_list("fields", &v.fields)?;
-            o.optional("presets", &v.presets)?;
-            Ok(o)
+            o.optional_list("fields", &v.fields);
+            o.optional("presets", &v.presets);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2345,10 +2343,12 @@ impl apigen_runtime::object::FromMembers for UiConfigPreset {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigPreset {
-            fields: o.optional_list("fields")?,
-            presets: o.optional("presets")?,
-        })
+        let value = UiConfigPreset {
+            fields: o.optional_list("fields"),
+            presets: o.optional("presets"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2374,15 +2374,13 @@ pub struct UiConfigResolutionComponent {
 
 impl serde::Serialize for UiConfigResolutionComponent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigResolutionComponent,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigResolutionComponent) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("heightInput", &v.height_input)?;
-            o.optional("label", &v.label)?;
-            o.optional_list("presets", &v.presets)?;
-            o.optional("widthInput", &v.width_input)?;
-            Ok(o)
+            o.optional("heightInput", &v.height_input);
+            o.optional("label", &v.label);
+            o.optional_list("presets", &v.presets);
+            o.optional("widthInput", &v.width_input);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2392,12 +2390,14 @@ impl apigen_runtime::object::FromMembers for UiConfigResolutionComponent {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigResolutionComponent {
-            height_input: o.optional("heightInput")?,
-            label: o.optional("label")?,
-            presets: o.optional_list("presets")?,
-            width_input: o.optional("widthInput")?,
-        })
+        let value = UiConfigResolutionComponent {
+            height_input: o.optional("heightInput"),
+            label: o.optional("label"),
+            presets: o.optional_list("presets"),
+            width_input: o.optional("widthInput"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2422,14 +2422,12 @@ pub struct UiConfigResolutionPreset {
 
 impl serde::Serialize for UiConfigResolutionPreset {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigResolutionPreset,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigResolutionPreset) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("height", &v.height)?;
-            o.optional("label", &v.label)?;
-            o.optional("width", &v.width)?;
-            Ok(o)
+            o.optional("height", &v.height);
+            o.optional("label", &v.label);
+            o.optional("width", &v.width);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2439,11 +2437,13 @@ impl apigen_runtime::object::FromMembers for UiConfigResolutionPreset {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigResolutionPreset {
-            height: o.optional("height")?,
-            label: o.optional("label")?,
-            width: o.optional("width")?,
-        })
+        let value = UiConfigResolutionPreset {
+            height: o.optional("height"),
+            label: o.optional("label"),
+            width: o.optional("width"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
@@ -2468,14 +2468,12 @@ pub struct UiConfigTriggerGenerate {
 
 impl serde::Serialize for UiConfigTriggerGenerate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn fields(
-            v: &UiConfigTriggerGenerate,
-        ) -> Result<apigen_runtime::object::Writer, apigen_runtime::object::Error> {
+        fn fields(v: &UiConfigTriggerGenerate) -> apigen_runtime::object::Writer {
             let mut o = apigen_runtime::object::Writer::new();
-            o.optional("label", &v.label)?;
-            o.optional("after", &v.after)?;
-            o.optional("position", &v.position)?;
-            Ok(o)
+            o.optional("label", &v.label);
+            o.optional("after", &v.after);
+            o.optional("position", &v.position);
+            o
         }
         apigen_runtime::object::write(serializer, fields(self))
     }
@@ -2485,11 +2483,13 @@ impl apigen_runtime::object::FromMembers for UiConfigTriggerGenerate {
     fn from_members(
         mut o: apigen_runtime::object::Reader,
     ) -> Result<Self, apigen_runtime::object::Error> {
-        Ok(UiConfigTriggerGenerate {
-            label: o.optional("label")?,
-            after: o.optional("after")?,
-            position: o.optional("position")?,
-        })
+        let value = UiConfigTriggerGenerate {
+            label: o.optional("label"),
+            after: o.optional("after"),
+            position: o.optional("position"),
+        };
+        o.end()?;
+        Ok(value)
     }
 }
 
