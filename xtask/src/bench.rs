@@ -270,16 +270,69 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             return Err(format!("the overhead program failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
         let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let value: Value = serde_json::from_str(&line).map_err(|e| format!("overhead output {line:?}: {e}"))?;
+        let mut value: Value = serde_json::from_str(&line).map_err(|e| format!("overhead output {line:?}: {e}"))?;
         println!(
             "runtime: {} requests; generated client {} req/s, plain reqwest {} req/s, overhead {}%",
             value["requests"], value["generated_rps"], value["reqwest_rps"], value["overhead_pct"]
         );
+        match instructions_per_request(root)? {
+            Some(counts) => {
+                println!(
+                    "runtime: instructions per request (callgrind): generated client {}, plain reqwest {}, overhead {}%",
+                    counts["generated"], counts["reqwest"], counts["overhead_pct"]
+                );
+                value["instructions_per_request"] = counts;
+            }
+            None => eprintln!("valgrind is not installed: instructions per request not counted"),
+        }
         let path = work.join("runtime.json");
         std::fs::write(&path, serde_json::to_string_pretty(&value).expect("serializes")).map_err(|e| e.to_string())?;
         eprintln!("written to {}", path.display());
     }
     Ok(())
+}
+
+/// Instructions a request costs, the whole process counted (client,
+/// server, runtime), with the generated client and with plain reqwest:
+/// each is run for `N` and `2N` requests under callgrind, and the
+/// difference divided by `N`, so that start-up and warm-up cancel out.
+/// Unlike requests per second, the count does not move with this
+/// machine's speed. `None` without valgrind.
+fn instructions_per_request(root: &Path) -> Result<Option<Value>, String> {
+    const N: u64 = 500;
+    if Command::new("valgrind").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
+        return Ok(None);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let program = target.join("release/overhead");
+    let count = |which: &str, requests: u64| -> Result<u64, String> {
+        let out = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&program)
+            .args(["--only", which, &requests.to_string()])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("the overhead program under callgrind failed: {stderr}"));
+        }
+        stderr
+            .lines()
+            .find_map(|l| l.split_once("I   refs:").map(|(_, n)| n.trim().replace(',', "")))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("no instruction count in callgrind's output: {stderr}"))
+    };
+    let per_request = |which: &str| -> Result<u64, String> {
+        let (one, two) = (count(which, N)?, count(which, 2 * N)?);
+        Ok(two.saturating_sub(one) / N)
+    };
+    let (generated, reqwest) = (per_request("generated")?, per_request("reqwest")?);
+    let overhead = (generated as f64 / reqwest as f64 - 1.0) * 100.0;
+    Ok(Some(serde_json::json!({
+        "generated": generated,
+        "reqwest": reqwest,
+        "overhead_pct": (overhead * 10.0).round() / 10.0,
+    })))
 }
 
 /// `cargo check` and debug `cargo build` of one generated crate alone, its

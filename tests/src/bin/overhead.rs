@@ -7,6 +7,11 @@
 //!
 //! `overhead [REQUESTS_PER_ROUND] [ROUNDS]` (defaults: 500, 24). The
 //! overhead printed is the median over rounds of each round's ratio.
+//!
+//! `overhead --only generated|reqwest REQUESTS` sends that many requests
+//! with one of the two (after the same warm-up) and prints nothing: what
+//! `cargo xtask bench` runs under callgrind to count the instructions a
+//! request costs, a figure this machine's drift does not move.
 
 use std::time::{Duration, Instant};
 
@@ -68,7 +73,17 @@ async fn plain(client: &reqwest::Client, url: &str, n: usize) -> Duration {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let only = match args.first().map(String::as_str) {
+        Some("--only") => {
+            let which = args.get(1).cloned().expect("--only takes generated or reqwest");
+            assert!(which == "generated" || which == "reqwest", "--only takes generated or reqwest, not {which}");
+            args.drain(..2);
+            Some(which)
+        }
+        _ => None,
+    };
+    let mut args = args.into_iter().map(|a| a.parse::<usize>().expect("a number"));
     let per_round = args.next().unwrap_or(500);
     let rounds = args.next().unwrap_or(24).max(1);
 
@@ -90,6 +105,17 @@ fn main() {
         // Warm up both: connections, allocator, caches.
         generated(&generated_client, 200).await;
         plain(&plain_client, &url, 200).await;
+        match only.as_deref() {
+            Some("generated") => {
+                generated(&generated_client, per_round).await;
+                return;
+            }
+            Some(_) => {
+                plain(&plain_client, &url, per_round).await;
+                return;
+            }
+            None => {}
+        }
         let (mut g, mut p) = (Duration::ZERO, Duration::ZERO);
         // The ratio of each round: the median of these is the figure, so
         // that a burst of load from elsewhere on the machine, which falls
