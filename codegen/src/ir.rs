@@ -21,6 +21,21 @@ pub struct Api {
     pub types: IndexMap<String, TypeDef>,
 }
 
+/// `ty` through any aliases: the type an alias chain ends at. Bounded,
+/// should aliases ever name each other.
+pub fn unalias<'a>(types: &'a IndexMap<String, TypeDef>, mut ty: &'a Ty) -> &'a Ty {
+    for _ in 0..64 {
+        match ty {
+            Ty::Named(name) => match types.get(name).map(|t| &t.kind) {
+                Some(TypeKind::Alias(next)) => ty = next,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
 #[derive(Debug, Serialize)]
 pub struct Webhook {
     pub name: String,

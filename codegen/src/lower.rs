@@ -719,24 +719,19 @@ impl<'a> Lower<'a> {
     /// Marks the struct a multipart body names, so that it lists its parts;
     /// any other shape is sent as a map of parts from its JSON form.
     fn multipart_body(&mut self, ty: Ty, ptr: &str) -> Ty {
-        let mut name = match &ty {
-            Ty::Named(n) => n.clone(),
-            Ty::JsonObject => return ty,
-            _ => {
-                self.diags.push(ptr, "a multipart body that is not an object is sent as one part per JSON member");
-                return Ty::JsonObject;
-            }
-        };
+        if ty == Ty::JsonObject {
+            return ty;
+        }
         // Through aliases to the struct.
-        for _ in 0..16 {
-            match self.types.get(&name).map(|t| &t.kind) {
-                Some(TypeKind::Alias(Ty::Named(next))) => name = next.clone(),
-                Some(TypeKind::Struct { .. }) => {
-                    self.types.get_mut(&name).expect("found above").multipart = true;
-                    return ty;
-                }
-                _ => break,
+        let target = match crate::ir::unalias(&self.types, &ty) {
+            Ty::Named(name) if matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct { .. })) => {
+                Some(name.clone())
             }
+            _ => None,
+        };
+        if let Some(t) = target.and_then(|name| self.types.get_mut(&name)) {
+            t.multipart = true;
+            return ty;
         }
         self.diags.push(ptr, "a multipart body that is not an object is sent as one part per JSON member");
         Ty::JsonObject

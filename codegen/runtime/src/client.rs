@@ -244,22 +244,18 @@ impl Client {
         let span = request_span(&req);
         let started = Instant::now();
         let result = async {
-            let (mut resp, attempts, deadline) = self.send_retrying(&req, false).await?;
-            let status = resp.status();
-            // Reading the body needs none of them.
-            let headers = std::mem::take(resp.headers_mut());
+            let (resp, attempts, deadline) = self.send_retrying(&req, false).await?;
             let op = req.op.id;
-            let reading = self.read_body(op, resp, attempts);
-            let body = match deadline {
+            let reading = self.read_raw(op, resp, attempts);
+            match deadline {
                 // The timeout is the whole exchange's: the body is read in
                 // what is left of it.
                 Some((deadline, timeout)) => match tokio::time::timeout_at(deadline, reading).await {
-                    Ok(body) => body?,
-                    Err(_) => return Err(Error::Timeout { operation: op, timeout, attempts }),
+                    Ok(raw) => raw,
+                    Err(_) => Err(Error::Timeout { operation: op, timeout, attempts }),
                 },
-                None => reading.await?,
-            };
-            Ok(RawResponse::new(op, status, headers, body).with_attempts(attempts))
+                None => reading.await,
+            }
         }
         .instrument(span.clone())
         .await;
@@ -298,13 +294,20 @@ impl Client {
     /// stream only when it is a success: any other is read, up to the body
     /// cap, into the operation's error.
     pub(crate) async fn open_success_stream(&self, req: &Request) -> Result<reqwest::Response, Error> {
-        let (mut resp, attempts) = self.open_stream(req).await?;
+        let (resp, attempts) = self.open_stream(req).await?;
         if resp.status().is_success() {
             return Ok(resp);
         }
-        let (op, status, headers) = (req.op.id, resp.status(), std::mem::take(resp.headers_mut()));
-        let body = self.read_body(op, resp, attempts).await?;
-        crate::response::RawResponse::new(op, status, headers, body).with_attempts(attempts).error()
+        self.read_raw(req.op.id, resp, attempts).await?.error()
+    }
+
+    /// The whole response, its body read up to the body cap.
+    async fn read_raw(&self, operation: &'static str, mut resp: reqwest::Response, attempts: u32) -> Result<RawResponse, Error> {
+        let status = resp.status();
+        // Reading the body needs none of them.
+        let headers = std::mem::take(resp.headers_mut());
+        let body = self.read_body(operation, resp, attempts).await?;
+        Ok(RawResponse::new(operation, status, headers, body).with_attempts(attempts))
     }
 
     /// The next bytes of a stream's body; `None` at its end. Waits no
@@ -318,7 +321,7 @@ impl Client {
     }
 
     /// Reads a whole body, up to the body cap.
-    pub(crate) async fn read_body(
+    async fn read_body(
         &self,
         operation: &'static str,
         mut resp: reqwest::Response,
@@ -360,9 +363,9 @@ impl Client {
         req: &Request,
         streaming: bool,
     ) -> Result<(reqwest::Response, u32, Option<(tokio::time::Instant, Duration)>), Error> {
+        let timeout = req.options.timeout.or(self.inner.timeout);
         // Checked and built once; a retry, which is rare, builds it again
         // from the same parts rather than every request paying for a copy.
-        let timeout = req.options.timeout.or(self.inner.timeout);
         // Held as reqwest's small future rather than as the request, which
         // would make this future, moved at every await above it, larger.
         let mut first = Some(self.inner.http.execute(self.prepare(req)?));

@@ -80,9 +80,7 @@ impl Reader {
     }
 
     fn take(&mut self, name: &'static str) -> Result<Value, Error> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
+        self.kept_error()?;
         match self.members.shift_remove(name) {
             Some(value) => Ok(value),
             None => Err(de_error(format_args!("missing field `{name}`"))),
@@ -149,16 +147,19 @@ impl Reader {
 
     /// The members no other call took, as a map of `T`s.
     pub fn rest<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
+        self.kept_error()?;
         T::deserialize(Value::Object(std::mem::take(&mut self.members)))
     }
 
     /// The error of a member that could not be read, if there was one.
     /// Not generic, so that it is compiled once.
-    pub fn end(self) -> Result<(), Error> {
-        match self.error {
+    pub fn end(mut self) -> Result<(), Error> {
+        self.kept_error()
+    }
+
+    /// The error kept from an earlier member, which comes before any later.
+    fn kept_error(&mut self) -> Result<(), Error> {
+        match self.error.take() {
             None => Ok(()),
             Some(e) => Err(e),
         }
@@ -265,7 +266,7 @@ impl Writer {
     /// Keeps the first error, naming its member.
     fn fail(&mut self, name: &str, e: Error) {
         if self.error.is_none() {
-            self.error = Some(de_error(format_args!("`{name}`: {e}")));
+            self.error = Some(in_member(name, e));
         }
     }
 

@@ -87,28 +87,19 @@ impl serde::Serialize for Untyped {
 /// many values.
 pub fn is_json(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    // Lowercased on the stack: this runs on every response.
-    let mut buf = [0u8; 128];
-    match buf.get_mut(..essence.len()) {
-        Some(lower) => {
-            lower.copy_from_slice(essence.as_bytes());
-            lower.make_ascii_lowercase();
-            std::str::from_utf8(lower).is_ok_and(lowercase_is_json)
-        }
-        None => lowercase_is_json(&essence.to_ascii_lowercase()),
-    }
-}
-
-fn lowercase_is_json(essence: &str) -> bool {
     let Some((kind, subtype)) = essence.split_once('/') else {
         return false;
     };
-    subtype.ends_with("+json")
-        || match kind {
-            "application" => subtype == "json" || subtype.ends_with("-json"),
-            "text" => subtype == "json" || subtype == "x-json",
-            _ => false,
-        }
+    // Compared without case rather than lowercased: this runs on every
+    // response, and lowercasing allocates.
+    let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let ends_with = |suffix: &str| {
+        let bytes = subtype.as_bytes();
+        bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    ends_with("+json")
+        || (is(kind, "application") && (is(subtype, "json") || ends_with("-json")))
+        || (is(kind, "text") && (is(subtype, "json") || is(subtype, "x-json")))
 }
 
 /// A response read in full, not yet decoded.
@@ -160,9 +151,7 @@ impl RawResponse {
     /// one is taken to be what the spec says.
     fn not_json(&self) -> Option<String> {
         let value = self.headers.get(CONTENT_TYPE)?;
-        if value.to_str().is_ok_and(is_json) {
-            return None;
-        }
+        // Borrowed, not copied, when the header is UTF-8.
         let shown = String::from_utf8_lossy(value.as_bytes());
         (!shown.trim().is_empty() && !is_json(&shown)).then(|| shown.into_owned())
     }
@@ -213,18 +202,19 @@ impl RawResponse {
 
     /// The body as a JSON document, if it is one and says so.
     fn json_document(self) -> Result<(Self, serde_json::Value), Error> {
-        let this = self.json_checked()?;
-        match this.json_value() {
-            Ok(value) => Ok((this, value)),
-            Err(e) => Err(this.decode_error(BodyError::Json(e))),
-        }
+        self.json_parsed(|body| serde_json::from_slice(body))
     }
 
     /// The members of the body, if it is a JSON object and says it is JSON.
     fn json_members(self) -> Result<(Self, Reader), Error> {
+        self.json_parsed(crate::object::parse_members)
+    }
+
+    /// The body parsed by `parse`, if the content type allows JSON.
+    fn json_parsed<V>(self, parse: fn(&[u8]) -> Result<V, serde_json::Error>) -> Result<(Self, V), Error> {
         let this = self.json_checked()?;
-        match crate::object::parse_members(&this.body) {
-            Ok(members) => Ok((this, members)),
+        match parse(&this.body) {
+            Ok(parsed) => Ok((this, parsed)),
             Err(e) => Err(this.decode_error(BodyError::Json(e))),
         }
     }

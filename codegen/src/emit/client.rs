@@ -885,13 +885,12 @@ fn location_name(l: Location) -> &'static str {
 
 /// Whether values of `ty` implement `ParamValue` (scalars and enums).
 fn is_scalar(ctx: &Ctx, ty: &Ty) -> bool {
-    match ty {
+    match crate::ir::unalias(&ctx.api.types, ty) {
         Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Json => true,
-        Ty::Named(n) => match ctx.api.types.get(n).map(|t| &t.kind) {
-            Some(TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. }) => true,
-            Some(TypeKind::Alias(inner)) => is_scalar(ctx, inner),
-            _ => false,
-        },
+        Ty::Named(n) => matches!(
+            ctx.api.types.get(n).map(|t| &t.kind),
+            Some(TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. })
+        ),
         _ => false,
     }
 }

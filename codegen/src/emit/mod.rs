@@ -238,17 +238,10 @@ impl<'a> Ctx<'a> {
     /// Whether `ty` is a generated struct (through aliases), which
     /// implements `apigen_runtime::object::FromMembers`.
     pub fn is_struct(&self, ty: &Ty) -> bool {
-        let mut ty = ty;
-        // Bounded, should aliases ever name each other.
-        for _ in 0..64 {
-            let Ty::Named(name) = ty else { return false };
-            match self.api.types.get(name).map(|t| &t.kind) {
-                Some(TypeKind::Struct { .. }) => return true,
-                Some(TypeKind::Alias(next)) => ty = next,
-                _ => return false,
-            }
+        match crate::ir::unalias(&self.api.types, ty) {
+            Ty::Named(name) => matches!(self.api.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct { .. })),
+            _ => false,
         }
-        false
     }
 
     pub fn crate_ident(&self) -> Ident {

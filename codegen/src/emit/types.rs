@@ -382,11 +382,10 @@ fn struct_serde(name: &proc_macro2::Ident, fields: &[Field], additional: bool) -
         };
         (body, quote!(mut o), quote!(v))
     };
-    // With no member that may be left out, no read keeps an error.
+    // With no member that may be left out (or none at all), no read keeps
+    // an error.
     let all_required = fields.iter().all(|f| matches!(presence(f), Presence::Required));
-    let read_body = if fields.is_empty() && !additional {
-        quote!(Ok(#name {}))
-    } else if all_required {
+    let read_body = if all_required {
         quote! {
             Ok(#name {
                 #(#reads)*
