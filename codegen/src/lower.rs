@@ -1368,8 +1368,11 @@ fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
     Some(s)
 }
 
+/// An object schema's properties, as `openapiv3` keeps them.
+type Properties = IndexMap<String, ReferenceOr<Box<Schema>>>;
+
 /// The properties and required names of an object schema.
-fn object_properties(s: &Schema) -> Option<(&IndexMap<String, ReferenceOr<Box<Schema>>>, &[String])> {
+fn object_properties(s: &Schema) -> Option<(&Properties, &[String])> {
     match &s.schema_kind {
         SchemaKind::Type(Type::Object(o)) => Some((&o.properties, &o.required)),
         SchemaKind::Any(a) if !a.properties.is_empty() => Some((&a.properties, &a.required)),

@@ -565,7 +565,10 @@ async fn play(mut sock: tokio::net::TcpStream, script: Vec<Step>, log: Seen) {
             Step::Raw(bytes) => sock.write_all(bytes.as_bytes()).await,
             Step::Chunk(body) => sock.write_all(format!("{:x}\r\n{body}\r\n", body.len()).as_bytes()).await,
             Step::End => sock.write_all(b"0\r\n\r\n").await,
-            Step::Wait(d) => Ok(tokio::time::sleep(d).await),
+            Step::Wait(d) => {
+                tokio::time::sleep(d).await;
+                Ok(())
+            }
         };
         if written.is_err() {
             break;

@@ -67,7 +67,7 @@ fn synthetic_spec(path: &Path) -> Result<(), String> {
     std::fs::write(path, serde_json::to_vec(&doc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+pub fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     xs[xs.len() / 2]
 }
@@ -124,6 +124,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut compile = true;
     let mut runtime_overhead = true;
+    let mut progenitor = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -133,6 +134,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
             "--no-compile" => compile = false,
             "--no-runtime" => runtime_overhead = false,
+            "--progenitor" => progenitor = true,
             other if Path::new(other).is_file() => files.push(PathBuf::from(other)),
             other => only.push(other.to_owned()),
         }
@@ -182,6 +184,23 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&crates).map_err(|e| e.to_string())?;
     let runtime = root.join("codegen/runtime");
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    // With `--progenitor`, both generators are timed as the commands users
+    // run, and progenitor's crates are built beside ours.
+    let side_by_side = if progenitor {
+        let exe = crate::progenitor::install(root)?;
+        let status = crate::cargo()
+            .current_dir(root)
+            .args(["build", "--quiet", "--release", "-p", "apigen", "--bin", "apigen"])
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("building the apigen CLI failed: {status}"));
+        }
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+        Some((exe, target.join("release/apigen")))
+    } else {
+        None
+    };
     let mut rows: Vec<Value> = Vec::new();
     for spec in &specs {
         eprintln!("measuring {}", spec.name);
@@ -215,6 +234,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let rs_files: Vec<&apigen::File> = g.files.iter().filter(|f| f.path.ends_with(".rs")).collect();
         let lines: usize = rs_files.iter().map(|f| f.contents.lines().count()).sum();
         let code_bytes: usize = rs_files.iter().map(|f| f.contents.len()).sum();
+        // Operations that return no body, to set beside progenitor's.
+        let unit_responses: usize =
+            rs_files.iter().map(|f| f.contents.matches("pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>>").count()).sum();
         let mut probe = Command::new(&exe);
         probe.arg("bench-rss").arg(&spec.source.spec).args(&spec.source.overlays);
         let rss_kb: f64 = String::from_utf8_lossy(&probe.output().map_err(|e| e.to_string())?.stdout)
@@ -243,17 +265,33 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "bytes": code_bytes,
             "operations": g.api.operations.len(),
             "types": g.api.types.len(),
+            "unit_responses": unit_responses,
         });
         if compile && !spec.huge {
-            let (check, build) = compile_times(root, &work, &spec.crate_name, compile_runs)?;
+            let (check, build) = compile_times(&work, Some(&root.join("Cargo.lock")), &spec.crate_name, compile_runs)?;
             row["check_s"] = json!(check);
             row["build_s"] = json!(build);
             row["build_ms_per_operation"] = json!(build * 1000.0 / g.api.operations.len().max(1) as f64);
+        }
+        if let Some((exe, cli)) = side_by_side.as_ref().filter(|_| !spec.huge) {
+            row["cli_generate_ms"] = json!(crate::progenitor::time_cli(cli, root, &spec.source, &spec.name, runs)?);
+            let spec_file = crate::progenitor::effective_spec(root, &spec.source, &spec.name)?;
+            let compile_runs = compile.then_some(compile_runs);
+            row["progenitor"] = crate::progenitor::measure(exe, root, &spec_file, &spec.name, runs, compile_runs)?;
+            // The overlays type what the spec leaves untyped: progenitor on
+            // the spec alone is what its users get.
+            if !spec.source.overlays.is_empty() {
+                let name = format!("{}-seed", spec.name);
+                row["progenitor_seed"] = crate::progenitor::measure(exe, root, &spec.source.spec, &name, runs, compile_runs)?;
+            }
         }
         eprintln!("{row}");
         rows.push(row);
     }
     print_table(&rows);
+    if progenitor {
+        crate::progenitor::print_table(&rows);
+    }
     let results = work.join("results.json");
     std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("rows serialize")).map_err(|e| e.to_string())?;
     eprintln!("written to {}", results.display());
@@ -337,7 +375,8 @@ fn instructions_per_request(root: &Path) -> Result<Option<Value>, String> {
 
 /// `cargo check` and debug `cargo build` of one generated crate alone, its
 /// dependencies already built: `cargo clean -p` before each timed run.
-fn compile_times(root: &Path, work: &Path, crate_name: &str, runs: usize) -> Result<(f64, f64), String> {
+/// `lock` seeds the workspace's `Cargo.lock` on its first run.
+pub fn compile_times(work: &Path, lock: Option<&Path>, crate_name: &str, runs: usize) -> Result<(f64, f64), String> {
     let members: Vec<String> = std::fs::read_dir(work.join("crates"))
         .map_err(|e| e.to_string())?
         .flatten()
@@ -347,8 +386,8 @@ fn compile_times(root: &Path, work: &Path, crate_name: &str, runs: usize) -> Res
     members.sort();
     let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [\n{}\n]\n", members.join("\n"));
     std::fs::write(work.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    if !work.join("Cargo.lock").exists() {
-        let _ = std::fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock"));
+    if let Some(lock) = lock.filter(|_| !work.join("Cargo.lock").exists()) {
+        let _ = std::fs::copy(lock, work.join("Cargo.lock"));
     }
     let cargo = || {
         let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));

@@ -13,6 +13,7 @@ mod codegen;
 mod corpus;
 mod fuzz;
 mod prism;
+mod progenitor;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
         Some("corpus-gen") => corpus::gen_probe(&args[1..]),
         Some("prism") => prism::run(&root, &args[1..]),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
-        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR...]                generate and check a crate for every spec in DIR (../shared/specs)\n  bench [--runs N] [--compile-runs N] [--no-compile] [--no-runtime] [NAME...|FILE...]\n                                 generation speed, memory, and compile time of the output:\n                                 the built-in specs whose names contain NAME, or spec FILEs\n  fuzz [TARGET] [--minutes N]    fuzz the generator: generate, mutate, or both (N=15 each)\n  prism [--port N]               serve the Replicate spec with Prism, in the foreground\n  test                           run every test, as CI does (installs and starts Prism)".to_owned()),
+        _ => Err("usage: cargo xtask <command>\n\ncommands:\n  codegen [--check] [--strict]   regenerate the crates in spec/codegen.toml\n  spec <crate>                   print a target's spec after its overlays\n  corpus [DIR...]                generate and check a crate for every spec in DIR (../shared/specs)\n  bench [--runs N] [--compile-runs N] [--no-compile] [--no-runtime] [--progenitor] [NAME...|FILE...]\n                                 generation speed, memory, and compile time of the output:\n                                 the built-in specs whose names contain NAME, or spec FILEs;\n                                 --progenitor: the same for progenitor, side by side\n  fuzz [TARGET] [--minutes N]    fuzz the generator: generate, mutate, or both (N=15 each)\n  prism [--port N]               serve the Replicate spec with Prism, in the foreground\n  test                           run every test, as CI does (installs and starts Prism)".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
