@@ -236,7 +236,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let code_bytes: usize = rs_files.iter().map(|f| f.contents.len()).sum();
         // Operations that return no body, to set beside progenitor's.
         let unit_responses: usize =
-            rs_files.iter().map(|f| f.contents.matches("pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>>").count()).sum();
+            rs_files.iter().map(|f| f.contents.matches("pub fn send(self) -> apigen_runtime::Sending<()>").count()).sum();
         let mut probe = Command::new(&exe);
         probe.arg("bench-rss").arg(&spec.source.spec).args(&spec.source.overlays);
         let rss_kb: f64 = String::from_utf8_lossy(&probe.output().map_err(|e| e.to_string())?.stdout)

@@ -75,24 +75,13 @@ pub type FindNext<P> = fn(&Response<P>) -> Option<Next>;
 /// Every page, from `first` on, in order. The stream ends after the last
 /// page, after the first error, or when the server points at a page it
 /// has already sent, this one or any before (which would loop for ever).
-pub fn pages<P: Send + 'static>(
-    client: Client,
-    first: Request,
-    decode: Decode<P>,
-    next: FindNext<P>,
-) -> BoxStream<Result<P, Error>> {
-    Box::pin(Pages { pager: Pager::new(client, first), decode, next })
+pub fn pages<P>(client: Client, first: Request, decode: Decode<P>, next: FindNext<P>) -> Pages<P> {
+    Pages { pager: Pager::new(client, first), decode, next }
 }
 
 /// The items of every page, in order, as [`pages`] finds the pages.
-pub fn items<P: Send + 'static, I: Send + 'static>(
-    client: Client,
-    first: Request,
-    decode: Decode<P>,
-    next: FindNext<P>,
-    items_of: fn(P) -> Vec<I>,
-) -> BoxStream<Result<I, Error>> {
-    Box::pin(Items { pages: Pages { pager: Pager::new(client, first), decode, next }, items_of, page: Vec::new().into_iter() })
+pub fn items<P, I>(client: Client, first: Request, decode: Decode<P>, next: FindNext<P>, items_of: fn(P) -> Vec<I>) -> Items<P, I> {
+    Items { pages: pages(client, first, decode, next), items_of, page: Vec::new().into_iter() }
 }
 
 /// The paging itself, the same for every listing and so compiled once:
@@ -144,8 +133,13 @@ impl Pager {
     }
 }
 
-/// Each page decoded. Per page type, only this `poll_next` is compiled.
-struct Pages<P> {
+/// Every page of a listing, decoded: what a listing's `pages()` returns.
+///
+/// Per page type only this `poll_next` is compiled, and only where the
+/// stream is polled (as a boxed stream, it would be compiled for every
+/// listing of a client crate).
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<P> {
     pager: Pager,
     decode: Decode<P>,
     next: FindNext<P>,
@@ -170,8 +164,9 @@ impl<P> Stream for Pages<P> {
     }
 }
 
-/// Each page's items, one by one.
-struct Items<P, I> {
+/// Each page's items, one by one: what a listing's `items()` returns.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<P, I> {
     pages: Pages<P>,
     items_of: fn(P) -> Vec<I>,
     page: std::vec::IntoIter<I>,
@@ -194,6 +189,18 @@ impl<P, I> Stream for Items<P, I> {
                 None => return Poll::Ready(None),
             }
         }
+    }
+}
+
+impl<P> std::fmt::Debug for Pages<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages").finish_non_exhaustive()
+    }
+}
+
+impl<P, I> std::fmt::Debug for Items<P, I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items").finish_non_exhaustive()
     }
 }
 

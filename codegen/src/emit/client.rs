@@ -628,12 +628,12 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             #(#setters)*
 
             /// Sends the request and returns the response body.
-            pub fn send(self) -> apigen_runtime::BoxFuture<Result<#out_ty, Error>> {
-                apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+            pub fn send(self) -> apigen_runtime::Sending<#out_ty> {
+                self.send_with_response().body()
             }
 
             /// Sends the request and returns the body with the status and headers.
-            pub fn send_with_response(self) -> apigen_runtime::BoxFuture<Result<Response<#out_ty>, Error>> {
+            pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<#out_ty> {
                 apigen_runtime::send_with_response(self.client.clone(), self.request(), Self::decode)
             }
 
@@ -667,7 +667,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
 
         impl std::future::IntoFuture for #name {
             type Output = Result<#out_ty, Error>;
-            type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+            type IntoFuture = apigen_runtime::Sending<#out_ty>;
             fn into_future(self) -> Self::IntoFuture {
                 self.send()
             }
@@ -737,12 +737,12 @@ fn pagination(ctx: &Ctx, op: &Operation, page_ty: &TokenStream) -> TokenStream {
         }
 
         /// Every page of the listing, from this request on, in order.
-        pub fn pages(self) -> apigen_runtime::BoxStream<Result<#page_ty, Error>> {
+        pub fn pages(self) -> apigen_runtime::Pages<#page_ty> {
             apigen_runtime::pages(self.client.clone(), self.request(), Self::decode, Self::next_page)
         }
 
         /// Every item of every page, in order.
-        pub fn items(self) -> apigen_runtime::BoxStream<Result<#item, Error>> {
+        pub fn items(self) -> apigen_runtime::Items<#page_ty, #item> {
             apigen_runtime::items(self.client.clone(), self.request(), Self::decode, Self::next_page, |p| #items)
         }
     }

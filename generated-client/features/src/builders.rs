@@ -67,16 +67,14 @@ impl ItemsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::ItemsListResponse2, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::ItemsListResponse2> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ItemsListResponse2>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::ItemsListResponse2> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -123,9 +121,7 @@ impl ItemsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(
-        self,
-    ) -> apigen_runtime::BoxStream<Result<types::ItemsListResponse2, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::ItemsListResponse2> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -135,7 +131,9 @@ impl ItemsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Thing, Error>> {
+    pub fn items(
+        self,
+    ) -> apigen_runtime::Items<types::ItemsListResponse2, types::Thing> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -154,7 +152,7 @@ impl apigen_runtime::WithOptions for ItemsList {
 
 impl std::future::IntoFuture for ItemsList {
     type Output = Result<types::ItemsListResponse2, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::ItemsListResponse2>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -194,14 +192,12 @@ impl ReposList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<Vec<String>, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<Vec<String>> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<Vec<String>>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<Vec<String>> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -232,7 +228,7 @@ impl ReposList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(self) -> apigen_runtime::BoxStream<Result<Vec<String>, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<Vec<String>> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -242,7 +238,7 @@ impl ReposList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<String, Error>> {
+    pub fn items(self) -> apigen_runtime::Items<Vec<String>, String> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -261,7 +257,7 @@ impl apigen_runtime::WithOptions for ReposList {
 
 impl std::future::IntoFuture for ReposList {
     type Output = Result<Vec<String>, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<Vec<String>>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -329,14 +325,14 @@ impl ThingsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<ThingsGetResponse, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<ThingsGetResponse> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<ThingsGetResponse>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<ThingsGetResponse> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -395,7 +391,7 @@ impl apigen_runtime::WithOptions for ThingsGet {
 
 impl std::future::IntoFuture for ThingsGet {
     type Output = Result<ThingsGetResponse, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<ThingsGetResponse>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -427,14 +423,12 @@ impl DeleteThingsId {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<()> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<()> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -467,7 +461,7 @@ impl apigen_runtime::WithOptions for DeleteThingsId {
 
 impl std::future::IntoFuture for DeleteThingsId {
     type Output = Result<(), Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -505,14 +499,14 @@ impl ThingsUpdate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Thing, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Thing> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Thing>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Thing> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -548,7 +542,7 @@ impl apigen_runtime::WithOptions for ThingsUpdate {
 
 impl std::future::IntoFuture for ThingsUpdate {
     type Output = Result<types::Thing, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Thing>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -580,16 +574,14 @@ impl ThingsDownload {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Bytes> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Bytes> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -624,7 +616,7 @@ impl apigen_runtime::WithOptions for ThingsDownload {
 
 impl std::future::IntoFuture for ThingsDownload {
     type Output = Result<apigen_runtime::Bytes, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Bytes>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -662,14 +654,12 @@ impl ThingsUpload {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<String, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<String> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<String>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<String> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -704,7 +694,7 @@ impl apigen_runtime::WithOptions for ThingsUpload {
 
 impl std::future::IntoFuture for ThingsUpload {
     type Output = Result<String, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<String>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -736,16 +726,14 @@ impl Chat {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Bytes> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Bytes> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -794,7 +782,7 @@ impl apigen_runtime::WithOptions for Chat {
 
 impl std::future::IntoFuture for Chat {
     type Output = Result<apigen_runtime::Bytes, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Bytes>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -829,14 +817,12 @@ impl FilesUpload {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Job, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Job> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Job>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<types::Job> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -869,7 +855,7 @@ impl apigen_runtime::WithOptions for FilesUpload {
 
 impl std::future::IntoFuture for FilesUpload {
     type Output = Result<types::Job, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Job>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -912,16 +898,14 @@ impl ChargesCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Untyped> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Untyped> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -959,7 +943,7 @@ impl apigen_runtime::WithOptions for ChargesCreate {
 
 impl std::future::IntoFuture for ChargesCreate {
     type Output = Result<apigen_runtime::Untyped, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Untyped>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1016,14 +1000,12 @@ impl NotesReplace {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<()> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<()> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1065,7 +1047,7 @@ impl apigen_runtime::WithOptions for NotesReplace {
 
 impl std::future::IntoFuture for NotesReplace {
     type Output = Result<(), Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1112,14 +1094,12 @@ impl NotesCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Note, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Note> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Note>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<types::Note> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1169,7 +1149,7 @@ impl apigen_runtime::WithOptions for NotesCreate {
 
 impl std::future::IntoFuture for NotesCreate {
     type Output = Result<types::Note, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Note>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1201,16 +1181,14 @@ impl NotesFeed {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Bytes, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Bytes> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Bytes>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Bytes> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1252,7 +1230,7 @@ impl apigen_runtime::WithOptions for NotesFeed {
 
 impl std::future::IntoFuture for NotesFeed {
     type Output = Result<apigen_runtime::Bytes, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Bytes>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1282,16 +1260,14 @@ impl Health {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Untyped> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Untyped> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1325,7 +1301,7 @@ impl apigen_runtime::WithOptions for Health {
 
 impl std::future::IntoFuture for Health {
     type Output = Result<apigen_runtime::Untyped, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Untyped>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -56,14 +56,14 @@ impl AccountGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Account, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Account> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Account>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Account> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -97,7 +97,7 @@ impl apigen_runtime::WithOptions for AccountGet {
 
 impl std::future::IntoFuture for AccountGet {
     type Output = Result<types::Account, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Account>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -153,16 +153,14 @@ impl CollectionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::CollectionPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::CollectionPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::CollectionPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::CollectionPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -192,9 +190,7 @@ impl CollectionsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(
-        self,
-    ) -> apigen_runtime::BoxStream<Result<types::CollectionPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::CollectionPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -204,7 +200,9 @@ impl CollectionsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Collection, Error>> {
+    pub fn items(
+        self,
+    ) -> apigen_runtime::Items<types::CollectionPage, types::Collection> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -223,7 +221,7 @@ impl apigen_runtime::WithOptions for CollectionsList {
 
 impl std::future::IntoFuture for CollectionsList {
     type Output = Result<types::CollectionPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::CollectionPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -276,14 +274,14 @@ impl CollectionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Collection, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Collection> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Collection>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Collection> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -318,7 +316,7 @@ impl apigen_runtime::WithOptions for CollectionsGet {
 
 impl std::future::IntoFuture for CollectionsGet {
     type Output = Result<types::Collection, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Collection>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -392,16 +390,14 @@ impl DeploymentsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::DeploymentPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::DeploymentPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::DeploymentPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::DeploymentPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -431,9 +427,7 @@ impl DeploymentsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(
-        self,
-    ) -> apigen_runtime::BoxStream<Result<types::DeploymentPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::DeploymentPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -443,7 +437,9 @@ impl DeploymentsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Deployment, Error>> {
+    pub fn items(
+        self,
+    ) -> apigen_runtime::Items<types::DeploymentPage, types::Deployment> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -462,7 +458,7 @@ impl apigen_runtime::WithOptions for DeploymentsList {
 
 impl std::future::IntoFuture for DeploymentsList {
     type Output = Result<types::DeploymentPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::DeploymentPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -545,14 +541,14 @@ impl DeploymentsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Deployment> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Deployment> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -587,7 +583,7 @@ impl apigen_runtime::WithOptions for DeploymentsCreate {
 
 impl std::future::IntoFuture for DeploymentsCreate {
     type Output = Result<types::Deployment, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Deployment>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -663,14 +659,14 @@ impl DeploymentsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Deployment> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Deployment> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -706,7 +702,7 @@ impl apigen_runtime::WithOptions for DeploymentsGet {
 
 impl std::future::IntoFuture for DeploymentsGet {
     type Output = Result<types::Deployment, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Deployment>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -762,14 +758,12 @@ impl DeploymentsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<()> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<()> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -803,7 +797,7 @@ impl apigen_runtime::WithOptions for DeploymentsDelete {
 
 impl std::future::IntoFuture for DeploymentsDelete {
     type Output = Result<(), Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -892,14 +886,14 @@ impl DeploymentsUpdate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Deployment, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Deployment> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Deployment>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Deployment> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -938,7 +932,7 @@ impl apigen_runtime::WithOptions for DeploymentsUpdate {
 
 impl std::future::IntoFuture for DeploymentsUpdate {
     type Output = Result<types::Deployment, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Deployment>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1012,14 +1006,14 @@ impl DeploymentsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Prediction> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Prediction> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1061,7 +1055,7 @@ impl apigen_runtime::WithOptions for DeploymentsPredictionsCreate {
 
 impl std::future::IntoFuture for DeploymentsPredictionsCreate {
     type Output = Result<types::Prediction, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Prediction>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1112,14 +1106,14 @@ impl HardwareList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<Vec<types::Hardware>, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<Vec<types::Hardware>> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<Vec<types::Hardware>>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<Vec<types::Hardware>> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1153,7 +1147,7 @@ impl apigen_runtime::WithOptions for HardwareList {
 
 impl std::future::IntoFuture for HardwareList {
     type Output = Result<Vec<types::Hardware>, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<Vec<types::Hardware>>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1227,14 +1221,14 @@ impl ModelsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::ModelPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::ModelPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1264,7 +1258,7 @@ impl ModelsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::ModelPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -1274,7 +1268,7 @@ impl ModelsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
+    pub fn items(self) -> apigen_runtime::Items<types::ModelPage, types::Model> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -1293,7 +1287,7 @@ impl apigen_runtime::WithOptions for ModelsList {
 
 impl std::future::IntoFuture for ModelsList {
     type Output = Result<types::ModelPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::ModelPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1363,14 +1357,14 @@ impl ModelsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Model, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Model> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Model>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Model> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1405,7 +1399,7 @@ impl apigen_runtime::WithOptions for ModelsCreate {
 
 impl std::future::IntoFuture for ModelsCreate {
     type Output = Result<types::Model, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Model>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1483,14 +1477,14 @@ impl ModelsSearch {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::ModelPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::ModelPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1521,7 +1515,7 @@ impl ModelsSearch {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::ModelPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::ModelPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -1531,7 +1525,7 @@ impl ModelsSearch {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Model, Error>> {
+    pub fn items(self) -> apigen_runtime::Items<types::ModelPage, types::Model> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -1550,7 +1544,7 @@ impl apigen_runtime::WithOptions for ModelsSearch {
 
 impl std::future::IntoFuture for ModelsSearch {
     type Output = Result<types::ModelPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::ModelPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1628,14 +1622,14 @@ impl ModelsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Model, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Model> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Model>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Model> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1671,7 +1665,7 @@ impl apigen_runtime::WithOptions for ModelsGet {
 
 impl std::future::IntoFuture for ModelsGet {
     type Output = Result<types::Model, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Model>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1729,14 +1723,12 @@ impl ModelsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<(), Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<()> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
-    pub fn send_with_response(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<()>, Error>> {
+    pub fn send_with_response(self) -> apigen_runtime::SendingWithResponse<()> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1770,7 +1762,7 @@ impl apigen_runtime::WithOptions for ModelsDelete {
 
 impl std::future::IntoFuture for ModelsDelete {
     type Output = Result<(), Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1844,14 +1836,14 @@ impl ModelsPredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Prediction> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Prediction> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1893,7 +1885,7 @@ impl apigen_runtime::WithOptions for ModelsPredictionsCreate {
 
 impl std::future::IntoFuture for ModelsPredictionsCreate {
     type Output = Result<types::Prediction, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Prediction>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1958,16 +1950,14 @@ impl ModelsVersionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::ModelVersionPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::ModelVersionPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelVersionPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::ModelVersionPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -1999,9 +1989,7 @@ impl ModelsVersionsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(
-        self,
-    ) -> apigen_runtime::BoxStream<Result<types::ModelVersionPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::ModelVersionPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -2011,7 +1999,9 @@ impl ModelsVersionsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::ModelVersion, Error>> {
+    pub fn items(
+        self,
+    ) -> apigen_runtime::Items<types::ModelVersionPage, types::ModelVersion> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -2030,7 +2020,7 @@ impl apigen_runtime::WithOptions for ModelsVersionsList {
 
 impl std::future::IntoFuture for ModelsVersionsList {
     type Output = Result<types::ModelVersionPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::ModelVersionPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2125,14 +2115,14 @@ impl ModelsVersionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::ModelVersion, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::ModelVersion> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::ModelVersion>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::ModelVersion> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2169,7 +2159,7 @@ impl apigen_runtime::WithOptions for ModelsVersionsGet {
 
 impl std::future::IntoFuture for ModelsVersionsGet {
     type Output = Result<types::ModelVersion, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::ModelVersion>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2233,16 +2223,14 @@ impl ModelsVersionsDelete {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<apigen_runtime::Untyped, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<apigen_runtime::Untyped> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<apigen_runtime::Untyped>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<apigen_runtime::Untyped> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2279,7 +2267,7 @@ impl apigen_runtime::WithOptions for ModelsVersionsDelete {
 
 impl std::future::IntoFuture for ModelsVersionsDelete {
     type Output = Result<apigen_runtime::Untyped, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<apigen_runtime::Untyped>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2381,14 +2369,14 @@ impl TrainingsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Training> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Training> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2428,7 +2416,7 @@ impl apigen_runtime::WithOptions for TrainingsCreate {
 
 impl std::future::IntoFuture for TrainingsCreate {
     type Output = Result<types::Training, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Training>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2518,16 +2506,14 @@ impl PredictionsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::PredictionPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::PredictionPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::PredictionPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::PredictionPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2557,9 +2543,7 @@ impl PredictionsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(
-        self,
-    ) -> apigen_runtime::BoxStream<Result<types::PredictionPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::PredictionPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -2569,7 +2553,9 @@ impl PredictionsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Prediction, Error>> {
+    pub fn items(
+        self,
+    ) -> apigen_runtime::Items<types::PredictionPage, types::Prediction> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -2588,7 +2574,7 @@ impl apigen_runtime::WithOptions for PredictionsList {
 
 impl std::future::IntoFuture for PredictionsList {
     type Output = Result<types::PredictionPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::PredictionPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2654,14 +2640,14 @@ impl PredictionsCreate {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Prediction> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Prediction> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2701,7 +2687,7 @@ impl apigen_runtime::WithOptions for PredictionsCreate {
 
 impl std::future::IntoFuture for PredictionsCreate {
     type Output = Result<types::Prediction, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Prediction>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2793,14 +2779,14 @@ impl PredictionsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Prediction> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Prediction> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2835,7 +2821,7 @@ impl apigen_runtime::WithOptions for PredictionsGet {
 
 impl std::future::IntoFuture for PredictionsGet {
     type Output = Result<types::Prediction, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Prediction>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2869,14 +2855,14 @@ impl PredictionsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Prediction, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Prediction> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Prediction>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Prediction> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -2911,7 +2897,7 @@ impl apigen_runtime::WithOptions for PredictionsCancel {
 
 impl std::future::IntoFuture for PredictionsCancel {
     type Output = Result<types::Prediction, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Prediction>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2999,14 +2985,14 @@ impl TrainingsList {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::TrainingPage, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::TrainingPage> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::TrainingPage>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::TrainingPage> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -3036,7 +3022,7 @@ impl TrainingsList {
     }
 
     /// Every page of the listing, from this request on, in order.
-    pub fn pages(self) -> apigen_runtime::BoxStream<Result<types::TrainingPage, Error>> {
+    pub fn pages(self) -> apigen_runtime::Pages<types::TrainingPage> {
         apigen_runtime::pages(
             self.client.clone(),
             self.request(),
@@ -3046,7 +3032,7 @@ impl TrainingsList {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> apigen_runtime::BoxStream<Result<types::Training, Error>> {
+    pub fn items(self) -> apigen_runtime::Items<types::TrainingPage, types::Training> {
         apigen_runtime::items(
             self.client.clone(),
             self.request(),
@@ -3065,7 +3051,7 @@ impl apigen_runtime::WithOptions for TrainingsList {
 
 impl std::future::IntoFuture for TrainingsList {
     type Output = Result<types::TrainingPage, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::TrainingPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3153,14 +3139,14 @@ impl TrainingsGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Training> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Training> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -3195,7 +3181,7 @@ impl apigen_runtime::WithOptions for TrainingsGet {
 
 impl std::future::IntoFuture for TrainingsGet {
     type Output = Result<types::Training, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Training>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3229,14 +3215,14 @@ impl TrainingsCancel {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::Training, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::Training> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::Training>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::Training> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -3271,7 +3257,7 @@ impl apigen_runtime::WithOptions for TrainingsCancel {
 
 impl std::future::IntoFuture for TrainingsCancel {
     type Output = Result<types::Training, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::Training>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3321,14 +3307,14 @@ impl WebhooksDefaultSecretGet {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(self) -> apigen_runtime::BoxFuture<Result<types::WebhookSecret, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::WebhookSecret> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<Result<Response<types::WebhookSecret>, Error>> {
+    ) -> apigen_runtime::SendingWithResponse<types::WebhookSecret> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -3362,7 +3348,7 @@ impl apigen_runtime::WithOptions for WebhooksDefaultSecretGet {
 
 impl std::future::IntoFuture for WebhooksDefaultSecretGet {
     type Output = Result<types::WebhookSecret, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::WebhookSecret>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -54,7 +54,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
-use apigen_runtime::BoxFuture;
+use apigen_runtime::{BoxFuture, Sending};
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
@@ -383,9 +383,9 @@ pub trait Job: sealed::Sealed + Sized + Send + 'static {
     /// Its `logs`, when set and not null.
     fn logs(&self) -> Option<&str>;
     /// Fetches it again.
-    fn fetch(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>>;
+    fn fetch(client: &Client, id: &str) -> Sending<Self>;
     /// Cancels it.
-    fn cancel(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>>;
+    fn cancel(client: &Client, id: &str) -> Sending<Self>;
 }
 
 impl Job for Prediction {
@@ -402,10 +402,10 @@ impl Job for Prediction {
     fn logs(&self) -> Option<&str> {
         self.logs.as_ref().and_then(Option::as_deref)
     }
-    fn fetch(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>> {
+    fn fetch(client: &Client, id: &str) -> Sending<Self> {
         client.predictions().get(id).into_future()
     }
-    fn cancel(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>> {
+    fn cancel(client: &Client, id: &str) -> Sending<Self> {
         client.predictions().cancel(id).into_future()
     }
 }
@@ -424,10 +424,10 @@ impl Job for Training {
     fn logs(&self) -> Option<&str> {
         self.logs.as_ref().and_then(Option::as_deref)
     }
-    fn fetch(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>> {
+    fn fetch(client: &Client, id: &str) -> Sending<Self> {
         client.trainings().get(id).into_future()
     }
-    fn cancel(client: &Client, id: &str) -> BoxFuture<Result<Self, Error>> {
+    fn cancel(client: &Client, id: &str) -> Sending<Self> {
         client.trainings().cancel(id).into_future()
     }
 }

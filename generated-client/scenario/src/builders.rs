@@ -47,18 +47,14 @@ impl ModelsTrain {
     }
 
     /// Sends the request and returns the response body.
-    pub fn send(
-        self,
-    ) -> apigen_runtime::BoxFuture<Result<types::PutModelsTrainResponse, Error>> {
-        apigen_runtime::send(self.client.clone(), self.request(), Self::decode)
+    pub fn send(self) -> apigen_runtime::Sending<types::PutModelsTrainResponse> {
+        self.send_with_response().body()
     }
 
     /// Sends the request and returns the body with the status and headers.
     pub fn send_with_response(
         self,
-    ) -> apigen_runtime::BoxFuture<
-        Result<Response<types::PutModelsTrainResponse>, Error>,
-    > {
+    ) -> apigen_runtime::SendingWithResponse<types::PutModelsTrainResponse> {
         apigen_runtime::send_with_response(
             self.client.clone(),
             self.request(),
@@ -96,7 +92,7 @@ impl apigen_runtime::WithOptions for ModelsTrain {
 
 impl std::future::IntoFuture for ModelsTrain {
     type Output = Result<types::PutModelsTrainResponse, Error>;
-    type IntoFuture = apigen_runtime::BoxFuture<Self::Output>;
+    type IntoFuture = apigen_runtime::Sending<types::PutModelsTrainResponse>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
