@@ -278,9 +278,15 @@ impl RawResponse {
     /// The response as an error: the status is not one the operation
     /// treats as success.
     pub fn error<T>(self) -> Result<T, Error> {
+        Err(self.into_error())
+    }
+
+    // Apart from `error`, which is generic in the `Ok` type it never
+    // returns, so that a decoder compiles only a call.
+    fn into_error(self) -> Error {
         let mut e = ApiError::new(self.operation, self.status, self.headers, self.body);
         e.attempts = self.attempts;
-        Err(Error::Api(Box::new(e)))
+        Error::Api(Box::new(e))
     }
 
     /// The response as an error whose body is the operation's documented
