@@ -64,7 +64,8 @@ pub fn measure(exe: &Path, root: &Path, spec: &Path, name: &str, runs: usize, co
         let elapsed = start.elapsed();
         if !result.status.success() {
             let _ = std::fs::remove_dir_all(&out);
-            let text = format!("{}\n{}", String::from_utf8_lossy(&result.stderr), String::from_utf8_lossy(&result.stdout));
+            // It prints what it failed on to stdout, and a summary to stderr.
+            let text = format!("{}\n{}", String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
             let reason = text
                 .lines()
                 .map(str::trim)
