@@ -183,6 +183,29 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     pub fn build(self) -> Result<C, Error> {
+        self.untyped().build_client().map(C::from)
+    }
+
+    /// The same settings, for the `Client` itself: what `build` does is
+    /// then compiled once here, not once per generated client type.
+    fn untyped(self) -> ClientBuilder<Client> {
+        ClientBuilder {
+            base_url: self.base_url,
+            credentials: self.credentials,
+            http: self.http,
+            timeout: self.timeout,
+            stream_idle_timeout: self.stream_idle_timeout,
+            connect_timeout: self.connect_timeout,
+            user_agent: self.user_agent,
+            retry: self.retry,
+            max_body_bytes: self.max_body_bytes,
+            _client: PhantomData,
+        }
+    }
+}
+
+impl ClientBuilder<Client> {
+    fn build_client(self) -> Result<Client, Error> {
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -201,7 +224,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             Some(credentials) => credentials.header().map_err(Error::Config)?,
             None => None,
         };
-        Ok(C::from(Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
@@ -213,7 +236,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
             }),
-        }))
+        })
     }
 }
 

@@ -49,12 +49,9 @@ pub use serde;
 /// futures of different types as one.
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
 
-/// Sends a request and decodes its body: what every generated `send` does.
-pub fn send<T>(client: Client, request: Request, decode: Decode<T>) -> Sending<T> {
-    SendingWithResponse::new(client, request, decode).body()
-}
-
-/// As [`send`], keeping the status and headers.
+/// Sends a request and decodes its response with `decode`: what every
+/// generated `send_with_response` does, and, through
+/// [`SendingWithResponse::body`], every `send`.
 pub fn send_with_response<T>(client: Client, request: Request, decode: Decode<T>) -> SendingWithResponse<T> {
     SendingWithResponse::new(client, request, decode)
 }
@@ -64,8 +61,8 @@ pub fn send_with_response<T>(client: Client, request: Request, decode: Decode<T>
 ///
 /// The sending is one future, compiled once in this crate; per body type
 /// only this type's small `poll` is, and only where it is awaited. A boxed
-/// future would compile that `poll` for every operation of a client crate,
-/// used or not, and cost a second allocation per request.
+/// future around it would compile that `poll` for every operation of a
+/// client crate, used or not, and cost a second allocation per request.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct SendingWithResponse<T> {
     sending: BoxFuture<Result<RawResponse, Error>>,

@@ -248,8 +248,12 @@ impl Request {
     pub fn json(&mut self, content_type: &'static str, body: &impl Serialize) -> &mut Self {
         // Through a `Value`, so that each body type is compiled for one
         // serializer, the one its members are written with
-        // (`crate::object`).
-        match serde_json::to_value(body).and_then(|v| serde_json::to_vec(&v)) {
+        // (`crate::object`); all but that is compiled once, here.
+        self.json_value(content_type, serde_json::to_value(body))
+    }
+
+    fn json_value(&mut self, content_type: &'static str, value: Result<serde_json::Value, serde_json::Error>) -> &mut Self {
+        match value.and_then(|v| serde_json::to_vec(&v)) {
             Ok(bytes) => {
                 self.body = Some(Body {
                     content_type,
@@ -263,7 +267,11 @@ impl Request {
 
     /// A form-urlencoded body; nested members in bracket notation.
     pub fn form(&mut self, content_type: &'static str, body: &impl Serialize) -> &mut Self {
-        match serde_json::to_value(body) {
+        self.form_value(content_type, serde_json::to_value(body))
+    }
+
+    fn form_value(&mut self, content_type: &'static str, value: Result<serde_json::Value, serde_json::Error>) -> &mut Self {
+        match value {
             Ok(value) => {
                 let mut pairs = Vec::new();
                 crate::body::form_pairs(None, &value, &mut pairs);
