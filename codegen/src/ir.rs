@@ -411,6 +411,13 @@ impl Operation {
         out
     }
 
+    /// Whether the operation succeeds with no body at all, so that it
+    /// returns `()`: it lists successes, and none of them has a body.
+    pub fn returns_nothing(&self) -> bool {
+        let s = self.successes();
+        !s.is_empty() && s.iter().all(|(_, d)| *d == Decode::Empty)
+    }
+
     /// Whether the success responses decode to more than one type, so
     /// that the operation returns an enum of them.
     pub fn needs_response_enum(&self) -> bool {

@@ -45,6 +45,11 @@ pub fn fixture(path: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// A finished prediction, as the server answers with it.
+pub fn prediction(id: &str) -> serde_json::Value {
+    serde_json::json!({"id": id, "status": "succeeded"})
+}
+
 /// One request as [`LocalServer`] received it.
 #[derive(Clone, Debug)]
 pub struct Received {

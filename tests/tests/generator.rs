@@ -56,3 +56,11 @@ fn a_wrong_override_is_a_diagnostic() {
     let d = g.diagnostics.iter().find(|d| d.pointer == "/paths/~1items/get").expect("a diagnostic");
     assert!(d.message.contains("no query parameter `page_token`"), "{d}");
 }
+
+#[test]
+fn operations_that_answer_with_no_body_are_known() {
+    let g = generate_with(Vec::new());
+    let nothing: Vec<&str> = g.api.operations.iter().filter(|o| o.returns_nothing()).map(|o| o.id.as_str()).collect();
+    // The two whose only success is a 204; `things.get` has a body.
+    assert_eq!(nothing, ["delete_/things/{id}", "notes.replace"]);
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use replicate::prelude::*;
 use replicate::{types, Error};
+use integration_tests::prediction;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path, query_param};
@@ -27,10 +28,6 @@ fn client(server: &MockServer) -> replicate::Client {
         .timeout(None)
         .build()
         .unwrap()
-}
-
-fn prediction(id: &str) -> serde_json::Value {
-    json!({"id": id, "status": "succeeded"})
 }
 
 #[tokio::test(start_paused = true)]

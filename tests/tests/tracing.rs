@@ -8,13 +8,10 @@
 use std::sync::{Arc, Mutex};
 
 use replicate::{types, Error};
+use integration_tests::prediction;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn prediction(id: &str) -> serde_json::Value {
-    json!({"id": id, "status": "succeeded"})
-}
 
 /// Collects everything a tracing subscriber is given.
 #[derive(Clone, Default)]

@@ -67,6 +67,11 @@ fn synthetic_spec(path: &Path) -> Result<(), String> {
     std::fs::write(path, serde_json::to_vec(&doc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR`, or the workspace's `target`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
 pub fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     xs[xs.len() / 2]
@@ -104,7 +109,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // would say nothing about the generator users run.
     if cfg!(debug_assertions) {
         eprintln!("building xtask with optimizations for the measurements");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = crate::cargo()
             .current_dir(root)
             .args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench"])
             // It runs from the workspace root: spec paths must not depend on
@@ -196,7 +201,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         if !status.success() {
             return Err(format!("building the apigen CLI failed: {status}"));
         }
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+        let target = target_dir(root);
         Some((exe, target.join("release/apigen")))
     } else {
         None
@@ -234,9 +239,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let rs_files: Vec<&apigen::File> = g.files.iter().filter(|f| f.path.ends_with(".rs")).collect();
         let lines: usize = rs_files.iter().map(|f| f.contents.lines().count()).sum();
         let code_bytes: usize = rs_files.iter().map(|f| f.contents.len()).sum();
-        // Operations that return no body, to set beside progenitor's.
-        let unit_responses: usize =
-            rs_files.iter().map(|f| f.contents.matches("pub fn send(self) -> apigen_runtime::Sending<()>").count()).sum();
         let mut probe = Command::new(&exe);
         probe.arg("bench-rss").arg(&spec.source.spec).args(&spec.source.overlays);
         let rss_kb: f64 = String::from_utf8_lossy(&probe.output().map_err(|e| e.to_string())?.stdout)
@@ -265,7 +267,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "bytes": code_bytes,
             "operations": g.api.operations.len(),
             "types": g.api.types.len(),
-            "unit_responses": unit_responses,
+            // Set beside progenitor's operations that return `()`.
+            "unit_responses": g.api.operations.iter().filter(|o| o.returns_nothing()).count(),
         });
         if compile && !spec.huge {
             let (check, build) = compile_times(&work, Some(&root.join("Cargo.lock")), &spec.crate_name, compile_runs)?;
@@ -299,7 +302,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         // A request through the generated client against the same request
         // with plain reqwest, both in one run (tests/src/bin/overhead.rs).
         eprintln!("measuring the runtime overhead (release build)");
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = crate::cargo()
             .current_dir(root)
             .args(["run", "--quiet", "--release", "-p", "integration-tests", "--bin", "overhead"])
             .output()
@@ -341,7 +344,7 @@ fn instructions_per_request(root: &Path) -> Result<Option<Value>, String> {
     if Command::new("valgrind").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
         return Ok(None);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = target_dir(root);
     let program = target.join("release/overhead");
     let count = |which: &str, requests: u64| -> Result<u64, String> {
         let out = Command::new("valgrind")
@@ -390,7 +393,7 @@ pub fn compile_times(work: &Path, lock: Option<&Path>, crate_name: &str, runs: u
         let _ = std::fs::copy(lock, work.join("Cargo.lock"));
     }
     let cargo = || {
-        let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        let mut c = crate::cargo();
         c.current_dir(work);
         c
     };

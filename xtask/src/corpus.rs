@@ -205,7 +205,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         }
         eprintln!("checking {}", row.name);
         let start = Instant::now();
-        let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = crate::cargo()
             .current_dir(&work)
             .args(["check", "--quiet", "--message-format", "short", "-p", name])
             .output()
