@@ -8,7 +8,7 @@ fn generate_with(overrides: Vec<PaginationOverride>) -> apigen::Generated {
     let target = integration_tests::target("features-client");
     let mut opts = target.options();
     opts.pagination = overrides;
-    apigen::generate(&target.source(), &integration_tests::root(), &opts, false).unwrap()
+    apigen::generate(&target.source(), &integration_tests::root(), &opts).unwrap()
 }
 
 fn pagination<'a>(g: &'a apigen::Generated, id: &str) -> Option<&'a Pagination> {

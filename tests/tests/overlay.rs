@@ -15,7 +15,7 @@ fn a_broken_overlay_action_fails_generation_naming_it() {
     let overlay = dir.join("broken-overlay.yaml");
     std::fs::write(&overlay, broken).unwrap();
     let source = Source { spec: root.join(&target.spec), overlays: vec![overlay] };
-    let err = apigen::generate(&source, &root, &target.options(), false).unwrap_err().to_string();
+    let err = apigen::generate(&source, &root, &target.options()).unwrap_err().to_string();
     assert!(err.contains("broken-overlay.yaml#/actions/"), "{err}");
     assert!(err.contains("target `$.paths['/predictionz/{prediction_id}']"), "{err}");
     assert!(err.contains("selects nothing"), "{err}");

@@ -4,7 +4,7 @@
 //! path, method, header, content type or body, or missing credentials.
 //!
 //! `cargo xtask test` starts Prism (`xtask/src/prism.rs`) and sets
-//! `PRISM_URL`; without it every test here says it was skipped and passes.
+//! `PRISM_URL`; a plain `cargo test` reports every test here as ignored.
 //! `cargo xtask prism` starts Prism by hand.
 //!
 //! Each operation is called twice: once as Prism is started (`--dynamic`,
@@ -63,49 +63,26 @@ const OPERATIONS: &[&str] = &[
 
 const VERSION: &str = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
 
-/// Prism's address, or `None` (with a message) when the tests were run
-/// without it.
-fn prism() -> Option<String> {
+/// Prism's address. These tests are ignored by a plain `cargo test`;
+/// run with `--ignored` and no `PRISM_URL`, they fail and say why.
+fn prism() -> String {
     match std::env::var("PRISM_URL") {
-        Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_owned()),
-        _ => {
-            // Past the test harness's capture, which would hide the message
-            // of a passing test: once per test binary is enough.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\nPRISM_URL is not set: the Prism tests were skipped; `cargo xtask test` runs them\n"
-                );
-            });
-            None
-        }
+        Ok(url) if !url.is_empty() => url.trim_end_matches('/').to_owned(),
+        _ => panic!("PRISM_URL is not set: `cargo xtask test` starts Prism and sets it (or `cargo xtask prism`)"),
     }
 }
 
 /// A client for Prism, with a token (Prism checks that there is one, of
 /// the spec's scheme), no retries and a timeout.
-fn client() -> Option<replicate::Client> {
-    let prism = prism()?;
-    let client = replicate::Client::builder()
+fn client() -> replicate::Client {
+    let prism = prism();
+    replicate::Client::builder()
         .base_url(format!("{prism}/v1"))
         .bearer_token("r8_prism")
         .timeout(Some(TIMEOUT))
         .max_attempts(1)
         .build()
-        .expect("client builds");
-    Some(client)
-}
-
-/// Skips the test when Prism is not running.
-macro_rules! client {
-    () => {
-        match client() {
-            Some(c) => c,
-            None => return,
-        }
-    };
+        .expect("client builds")
 }
 
 /// An error with whatever body came with it.
@@ -242,49 +219,56 @@ fn training() -> types::TrainingRequest {
 // Every operation, with valid arguments.
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn account_get() {
-    let c = client!();
+    let c = client();
     let (_, fixed) = both!(c, c.account().get());
     assert!(fixed.username.is_some());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn collections_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.collections().list());
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn collections_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.collections().get("super-resolution"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.deployments().list());
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_create() {
-    let c = client!();
+    let c = client();
     both!(c, c.deployments().create(deployment()));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.deployments().get("acme", "my-app"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_update() {
-    let c = client!();
+    let c = client();
     let body = types::DeploymentsUpdateBody { max_instances: Some(5), min_instances: Some(1), ..Default::default() };
     both!(c, c.deployments().update("acme", "my-app").body(body));
     // The body is optional.
@@ -292,16 +276,18 @@ async fn deployments_update() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_delete() {
-    let c = client!();
+    let c = client();
     let ((), ()) = both!(c, c.deployments().delete("acme", "my-app"));
 }
 
 /// `Prefer: wait` gets the first success status (201); without it,
 /// `__code` may ask for the other one (202).
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_predictions_create() {
-    let c = client!();
+    let c = client();
     let r = c.deployments().predictions().create("acme", "my-app").body(prediction()).prefer("wait=60").send_with_response();
     let r = r.await.unwrap_or_else(|e| panic!("{}", explain(&e)));
     assert_eq!(r.status, 201);
@@ -311,42 +297,48 @@ async fn deployments_predictions_create() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn hardware_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.hardware().list());
     assert!(!dynamic.is_empty());
     assert_eq!(fixed.len(), 1);
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.models().list());
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_create() {
-    let c = client!();
+    let c = client();
     both!(c, c.models().create(model()));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.models().get("acme", "hello"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_delete() {
-    let c = client!();
+    let c = client();
     let ((), ()) = both!(c, c.models().delete("acme", "hello"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_predictions_create() {
-    let c = client!();
+    let c = client();
     let r = c.models().predictions().create("acme", "hello").body(prediction()).prefer("wait").send_with_response();
     let r = r.await.unwrap_or_else(|e| panic!("{}", explain(&e)));
     assert_eq!(r.status, 201);
@@ -355,23 +347,26 @@ async fn models_predictions_create() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_versions_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.models().versions().list("acme", "hello"));
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_versions_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.models().versions().get("acme", "hello", VERSION));
 }
 
 /// The spec gives this 202 no schema: Prism sends no body.
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_versions_delete() {
-    let c = client!();
+    let c = client();
     let b = c.models().versions().delete("acme", "hello", VERSION);
     let dynamic = b.clone().send_with_response().await.unwrap_or_else(|e| panic!("{}", explain(&e)));
     assert_eq!((dynamic.status.as_u16(), dynamic.body), (202, Untyped::Empty));
@@ -380,43 +375,49 @@ async fn models_versions_delete() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn trainings_create() {
-    let c = client!();
+    let c = client();
     let (_, fixed) = both!(c, c.trainings().create("acme", "hello", VERSION).body(training()));
     assert!(fixed.id.is_some());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn trainings_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.trainings().list());
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn trainings_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.trainings().get("zz4ibbonubfz7carwiefibzgga"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn trainings_cancel() {
-    let c = client!();
+    let c = client();
     both!(c, c.trainings().cancel("zz4ibbonubfz7carwiefibzgga"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_list() {
-    let c = client!();
+    let c = client();
     let (dynamic, fixed) = both!(c, c.predictions().list());
     assert!(!dynamic.results.unwrap_or_default().is_empty(), "the seed gives items");
     assert!(!fixed.results.unwrap_or_default().is_empty());
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_create() {
-    let c = client!();
+    let c = client();
     let r = c.predictions().create().body(version_prediction()).prefer("wait=5").send_with_response();
     let r = r.await.unwrap_or_else(|e| panic!("{}", explain(&e)));
     assert_eq!(r.status, 201);
@@ -427,20 +428,23 @@ async fn predictions_create() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_get() {
-    let c = client!();
+    let c = client();
     both!(c, c.predictions().get("gm3qorzdhgbfurvjtvhg6dckhu"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_cancel() {
-    let c = client!();
+    let c = client();
     both!(c, c.predictions().cancel("gm3qorzdhgbfurvjtvhg6dckhu"));
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn webhooks_default_secret_get() {
-    let c = client!();
+    let c = client();
     let (_, fixed) = both!(c, c.webhooks().default().secret().get());
     assert!(fixed.key.is_some());
 }
@@ -459,8 +463,9 @@ fn every_operation_but_query_is_called() {
 /// Prism drops the non-standard `query` method: QUERY /models is tested
 /// against a local server instead (`replicate_all_operations.rs`).
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn prism_does_not_serve_query() {
-    let c = client!();
+    let c = client();
     let err = c.models().search("upscaler").timeout(TIMEOUT).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(405), "{}", explain(&err));
 }
@@ -468,8 +473,9 @@ async fn prism_does_not_serve_query() {
 /// Without credentials Prism answers 401: the successes above mean the
 /// client sent them as the spec says.
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn prism_checks_credentials() {
-    let Some(prism) = prism() else { return };
+    let prism = prism();
     let c = replicate::Client::builder().base_url(format!("{prism}/v1")).timeout(Some(TIMEOUT)).build().unwrap();
     let err = c.account().get().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{}", explain(&err));
@@ -478,8 +484,9 @@ async fn prism_checks_credentials() {
 /// A body that is not JSON is never answered: the per-request timeout
 /// turns that into an error instead of a hang.
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn prism_never_answers_a_body_that_is_not_json() {
-    let c = client!();
+    let c = client();
     let mut req = c.deployments().create(deployment()).timeout(Duration::from_secs(2)).request();
     req.bytes("application/json", "{\"name\": ");
     match c.raw().send(req).await {
@@ -490,8 +497,9 @@ async fn prism_never_answers_a_body_that_is_not_json() {
 
 /// A body of another media type than the spec's is a 415.
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn prism_checks_the_content_type() {
-    let c = client!();
+    let c = client();
     let mut req = c.models().create(model()).timeout(TIMEOUT).request();
     req.text("text/plain", "owner=acme");
     let raw = c.raw().send(req).await.unwrap();
@@ -502,8 +510,9 @@ async fn prism_checks_the_content_type() {
 // purpose.
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_create_rejects_a_wait_over_60_seconds() {
-    let c = client!();
+    let c = client();
     let mut req = c.predictions().create().body(version_prediction()).prefer("wait=5").request();
     req.header("Prefer", "wait=999");
     let v = rejected(&c, req).await;
@@ -511,8 +520,9 @@ async fn predictions_create_rejects_a_wait_over_60_seconds() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn predictions_create_rejects_a_body_without_version_or_with_unknown_members() {
-    let c = client!();
+    let c = client();
     let mut req = c.predictions().create().body(version_prediction()).request();
     req.json("application/json", &json!({ "input": {}, "model": "acme/hello" }));
     let v = rejected(&c, req).await;
@@ -521,8 +531,9 @@ async fn predictions_create_rejects_a_body_without_version_or_with_unknown_membe
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_predictions_create_rejects_wait_zero_and_a_bad_events_filter() {
-    let c = client!();
+    let c = client();
     let mut req = c.deployments().predictions().create("acme", "my-app").body(prediction()).request();
     req.header("Prefer", "wait=0");
     let v = rejected(&c, req).await;
@@ -535,8 +546,9 @@ async fn deployments_predictions_create_rejects_wait_zero_and_a_bad_events_filte
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_predictions_create_rejects_a_bad_prefer_and_input_that_is_not_an_object() {
-    let c = client!();
+    let c = client();
     let mut req = c.models().predictions().create("acme", "hello").body(prediction()).request();
     req.header("Prefer", "respond-async");
     let v = rejected(&c, req).await;
@@ -549,8 +561,9 @@ async fn models_predictions_create_rejects_a_bad_prefer_and_input_that_is_not_an
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_create_rejects_missing_fields_and_out_of_range_instances() {
-    let c = client!();
+    let c = client();
     let mut req = c.deployments().create(deployment()).request();
     req.json("application/json", &json!({ "name": "my-app", "min_instances": 6, "max_instances": 21 }));
     let v = rejected(&c, req).await;
@@ -563,8 +576,9 @@ async fn deployments_create_rejects_missing_fields_and_out_of_range_instances() 
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn deployments_update_rejects_negative_and_mistyped_instances() {
-    let c = client!();
+    let c = client();
     let mut req = c.deployments().update("acme", "my-app").body(types::DeploymentsUpdateBody::default()).request();
     req.json("application/json", &json!({ "max_instances": -1, "min_instances": "one" }));
     let v = rejected(&c, req).await;
@@ -573,8 +587,9 @@ async fn deployments_update_rejects_negative_and_mistyped_instances() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn models_create_rejects_an_unknown_visibility_and_a_missing_owner() {
-    let c = client!();
+    let c = client();
     let mut req = c.models().create(model()).request();
     req.json("application/json", &json!({ "name": "hello", "hardware": "cpu", "visibility": "secret" }));
     let v = rejected(&c, req).await;
@@ -583,8 +598,9 @@ async fn models_create_rejects_an_unknown_visibility_and_a_missing_owner() {
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn trainings_create_rejects_a_missing_destination() {
-    let c = client!();
+    let c = client();
     let mut req = c.trainings().create("acme", "hello", VERSION).body(training()).request();
     req.json("application/json", &json!({ "input": { "steps": 10 } }));
     let v = rejected(&c, req).await;
@@ -598,8 +614,9 @@ async fn trainings_create_rejects_a_missing_destination() {
 /// a header the spec does not name, so this is also what shows that each
 /// builder sends `Prefer` under its name.
 #[tokio::test]
+#[ignore = "needs Prism: `cargo xtask test` starts it and runs these"]
 async fn a_bad_prefer_set_through_the_builder_is_an_api_error() {
-    let c = client!();
+    let c = client();
     let sent = [
         ("predictions.create", c.predictions().create().body(version_prediction()).prefer("wait=100").timeout(TIMEOUT).await.map(drop)),
         (

@@ -93,7 +93,7 @@ pub fn rss_probe(root: &Path, args: &[String]) -> Result<(), String> {
         overlays: args[1..].iter().map(PathBuf::from).collect(),
     };
     let runtime = root.join("codegen/runtime");
-    apigen::generate(&source, root, &options("probe", &runtime), false).map_err(|e| e.to_string())?;
+    apigen::generate(&source, root, &options("probe", &runtime)).map_err(|e| e.to_string())?;
     let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
     let kb = status
         .lines()
@@ -195,7 +195,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let exe = crate::progenitor::install(root)?;
         let status = crate::cargo()
             .current_dir(root)
-            .args(["build", "--quiet", "--release", "-p", "apigen", "--bin", "apigen"])
+            .args(["build", "--quiet", "--release", "-p", "apigen-cli", "--bin", "apigen"])
             .status()
             .map_err(|e| e.to_string())?;
         if !status.success() {
@@ -229,7 +229,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let mut last = None;
         for _ in 0..runs {
             let start = Instant::now();
-            let g = apigen::generate(&spec.source, root, &opts, false).map_err(|e| e.to_string())?;
+            let g = apigen::generate(&spec.source, root, &opts).map_err(|e| e.to_string())?;
             totals.push(ms(start.elapsed()));
             phases.push(g.timings);
             last = Some(g);

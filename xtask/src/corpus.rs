@@ -60,17 +60,9 @@ pub(crate) fn crate_name(prefix: &str, file: &str) -> String {
 /// config of its own, the runtime at `runtime`, files that say `command`
 /// made them from `file`.
 pub(crate) fn options(name: &str, command: &str, file: &str, runtime: &Path) -> apigen::Options {
-    apigen::Options {
-        crate_name: name.to_owned(),
-        crate_version: "0.1.0".into(),
-        runtime_dependency: format!("{{ path = {} }}", apigen::emit::toml_str(&runtime.display().to_string())),
-        extra_dependencies: Vec::new(),
-        hand_written_modules: Vec::new(),
-        env: Vec::new(),
-        preamble: apigen::output::preamble(command, file),
-        standalone: false,
-        pagination: Vec::new(),
-    }
+    apigen::Options::new(name)
+        .runtime_path(&runtime.display().to_string())
+        .preamble(apigen::output::preamble(command, file))
 }
 
 /// The spec generated again by another process (`corpus-gen`), whose
@@ -124,7 +116,7 @@ pub fn gen_probe(args: &[String]) -> Result<(), String> {
     let [spec, name, out, runtime] = args else { return Err("usage: corpus-gen SPEC NAME OUT RUNTIME".into()) };
     let spec = Path::new(spec);
     let file = spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let g = apigen::generate_file(spec, &file, &options(name, "cargo xtask corpus", &file, Path::new(runtime)), false).map_err(|e| e.to_string())?;
+    let g = apigen::generate_file(spec, &file, &options(name, "cargo xtask corpus", &file, Path::new(runtime))).map_err(|e| e.to_string())?;
     apigen::output::write(Path::new(out), &g.files).map(drop).map_err(|e| e.to_string())
 }
 
@@ -156,7 +148,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let ops_in_spec = apigen::load::read(spec, &file).map(|d| count_operations(&d)).unwrap_or(0);
         let opts = options(&name, "cargo xtask corpus", &file, &runtime);
         let start = Instant::now();
-        let result = apigen::generate_file(spec, &file, &opts, false);
+        let result = apigen::generate_file(spec, &file, &opts);
         let generate_ms = start.elapsed().as_secs_f64() * 1000.0;
         let mut row = Row {
             name: file.clone(),

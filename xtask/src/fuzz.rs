@@ -31,7 +31,7 @@ const SHARED_SEEDS: &[&str] = &[
     "progenitor-propolis.json",
     "hf-tgi.json",
 ];
-const REGRESSIONS: &str = "codegen/tests/fuzz-regressions";
+const REGRESSIONS: &str = "codegen/apigen/tests/fuzz-regressions";
 
 const USAGE: &str = "usage: cargo xtask fuzz [generate|mutate] [--minutes N]";
 

@@ -74,9 +74,22 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
         return Err(format!("`cargo xtask test` takes no arguments, got {args:?}"));
     }
     codegen::run(root, &["--check".to_owned()])?;
+    // Clippy comes with the toolchain's default profile; a toolchain
+    // without it says so instead of passing in silence.
+    let clippy = cargo().args(["clippy", "--version"]).output().is_ok_and(|o| o.status.success());
+    if clippy {
+        run(cargo().current_dir(root).args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
+    } else {
+        eprintln!("clippy: SKIPPED, not installed (rustup component add clippy)");
+    }
     // Stopped when dropped: on success, on failure and on panic.
     let prism = prism::Prism::start(root)?;
-    run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--all-targets"]))?;
+    // The tests that need Prism or `../shared` are `#[ignore]`d, so that a
+    // plain `cargo test` reports them as not run; here both are present.
+    run(cargo()
+        .current_dir(root)
+        .env("PRISM_URL", prism.url())
+        .args(["test", "--workspace", "--all-targets", "--", "--include-ignored"]))?;
     run(cargo().current_dir(root).env("PRISM_URL", prism.url()).args(["test", "--workspace", "--doc"]))?;
     drop(prism);
     // A few real specs (vendored) and the tests' own, compiled: the whole

@@ -1,0 +1,48 @@
+//! Diagnostics: what the generator could not represent, or changed, and
+//! where in the document it is.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One finding, located by a JSON pointer into the document after
+/// normalization (and overlays), e.g. `/paths/~1models/get/responses/200`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}: {}", self.pointer, self.message)
+    }
+}
+
+/// Collects diagnostics in the order they are found, which follows the
+/// document's order, so that output is deterministic.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.items.push(Diagnostic {
+            pointer: pointer.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
