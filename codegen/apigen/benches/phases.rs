@@ -94,7 +94,8 @@ fn lower(b: Bencher, name: &str) {
     let Some(input) = input(name) else { return };
     let raw = apigen::load::parse(&input.bytes, input.syntax, name).unwrap();
     let spec = apigen::normalize::normalize(raw, name, &mut Diagnostics::default()).unwrap();
-    b.bench(|| apigen::lower::lower(&spec, &[], &mut Diagnostics::default()));
+    let opts = options();
+    b.bench(|| apigen::lower::lower(&spec, &opts, &mut Diagnostics::default()));
 }
 
 /// The IR to formatted files: tokens, `syn`, `prettyplease`.
@@ -103,8 +104,8 @@ fn emit(b: Bencher, name: &str) {
     let Some(input) = input(name) else { return };
     let raw = apigen::load::parse(&input.bytes, input.syntax, name).unwrap();
     let spec = apigen::normalize::normalize(raw, name, &mut Diagnostics::default()).unwrap();
-    let api = apigen::lower::lower(&spec, &[], &mut Diagnostics::default());
     let opts = options();
+    let api = apigen::lower::lower(&spec, &opts, &mut Diagnostics::default());
     b.bench(|| apigen::emit::emit(&api, &opts, &mut Default::default()).unwrap());
 }
 

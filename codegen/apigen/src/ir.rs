@@ -19,6 +19,23 @@ pub struct Api {
     pub webhooks: Vec<Webhook>,
     /// Named types by Rust name, in the order they were first met.
     pub types: IndexMap<String, TypeDef>,
+    /// The client's namespaces (from dotted operationIds), in the order
+    /// their first operation appears.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<ClientNamespace>,
+    /// The environment variables `Client::from_env` reads the primary
+    /// scheme's credentials from (none without a security scheme).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credential_env: Vec<String>,
+}
+
+/// A namespace of the client: `client.models().versions()` is the
+/// namespace `["models", "versions"]`.
+#[derive(Debug, Serialize)]
+pub struct ClientNamespace {
+    pub path: Vec<String>,
+    /// The type that holds its methods (`ModelsVersions`).
+    pub type_name: String,
 }
 
 /// `ty` through any aliases: the type an alias chain ends at. Bounded,
@@ -77,6 +94,9 @@ pub struct Operation {
     pub method_name: String,
     /// The builder type (`ModelsVersionsGet`).
     pub builder: String,
+    /// The static that describes the operation to middleware
+    /// (`MODELS_VERSIONS_GET`).
+    pub static_name: String,
     /// Upper case, custom methods included (`QUERY`).
     pub http_method: String,
     pub path: String,
@@ -92,6 +112,10 @@ pub struct Operation {
     pub response_enum: Option<String>,
     /// The enum of documented error bodies, when the spec types any.
     pub error_enum: Option<String>,
+    /// Whether this operation's module defines `error_enum`: an enum
+    /// shared by several operations is defined once, with the first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub defines_error_enum: bool,
     /// How to follow the listing to its next page, when it is one.
     pub pagination: Option<Pagination>,
     /// A `text/event-stream` success response: the type of each event's
@@ -261,6 +285,10 @@ pub struct Response {
     pub content: Vec<Content>,
     /// Whether the operation succeeds with this response.
     pub success: bool,
+    /// Its variant in the operation's success enum (`response_enum`) or
+    /// error enum (`error_enum`), when it has one there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// A Rust type, as the generator means to print it.
@@ -296,6 +324,10 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Sent as multipart/form-data somewhere: it lists its parts.
     pub multipart: bool,
+    /// The named types this one holds inline that hold it back (a cycle):
+    /// each is boxed where this type holds it, so that the type has a size.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub boxed: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

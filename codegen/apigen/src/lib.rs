@@ -106,7 +106,7 @@ pub fn generate_value(raw: serde_json::Value, name: &str, opts: &Options) -> Res
     let spec = normalize::normalize(raw, name, &mut diags)?;
     timings.load += start.elapsed();
     let start = Instant::now();
-    let api = lower::lower(&spec, &opts.pagination, &mut diags);
+    let api = lower::lower(&spec, opts, &mut diags);
     timings.ir += start.elapsed();
     let diagnostics = diags.into_vec();
     if opts.strict && !diagnostics.is_empty() {

@@ -2,26 +2,16 @@
 
 use std::collections::BTreeSet;
 
-use heck::ToUpperCamelCase;
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
 
 use super::{docs, ident, ty_tokens, Ctx};
 use crate::ir::{Content, Decode, Location, MediaKind, Operation, PageField, Pagination, Param, SecurityKind, Status, Ty, TypeKind};
-use crate::names;
 
 /// The scheme `new` and `from_env` take credentials for: the first one the
 /// document's operations use, else the first declared.
 fn primary_scheme<'a>(ctx: &Ctx<'a>) -> Option<&'a SecurityKind> {
     ctx.api.security_schemes.first().map(|s| &s.kind)
-}
-
-fn env_names(ctx: &Ctx, count: usize, defaults: &[&str]) -> Vec<String> {
-    if ctx.opts.env.len() == count {
-        return ctx.opts.env.clone();
-    }
-    let prefix = names::screaming(&ctx.opts.crate_name);
-    defaults.iter().map(|d| format!("{prefix}_{d}")).collect()
 }
 
 pub fn lib_rs(ctx: &Ctx) -> TokenStream {
@@ -98,7 +88,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
     let user_agent = format!("{}/{}", ctx.opts.crate_name, ctx.opts.crate_version);
     let (ctors, from_env) = match primary_scheme(ctx) {
         Some(SecurityKind::Bearer) => {
-            let [var] = <[String; 1]>::try_from(env_names(ctx, 1, &["API_TOKEN"])).expect("one name");
+            let [var] = <[String; 1]>::try_from(api.credential_env.clone()).expect("lower names one variable");
             let env_doc = format!(" A client with the token in `{var}`.");
             (
                 quote! {
@@ -121,7 +111,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
         }
         Some(SecurityKind::Basic) => {
             let [user, pass] =
-                <[String; 2]>::try_from(env_names(ctx, 2, &["USERNAME", "PASSWORD"])).expect("two names");
+                <[String; 2]>::try_from(api.credential_env.clone()).expect("lower names two variables");
             let env_doc = format!(" A client with the Basic credentials in `{user}` and `{pass}`.");
             (
                 quote! {
@@ -145,7 +135,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
             )
         }
         Some(SecurityKind::ApiKey { location, name }) => {
-            let [var] = <[String; 1]>::try_from(env_names(ctx, 1, &["API_KEY"])).expect("one name");
+            let [var] = <[String; 1]>::try_from(api.credential_env.clone()).expect("lower names one variable");
             let env_doc = format!(" A client with the API key in `{var}`.");
             let loc = match location.as_str() {
                 "query" => quote!(Query),
@@ -196,30 +186,26 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
         }
     });
 
-    // Namespaces, in the order their first operation appears.
-    let mut namespaces: Vec<Vec<String>> = vec![Vec::new()];
-    for op in &api.operations {
-        for depth in 1..=op.namespace.len() {
-            let ns = op.namespace[..depth].to_vec();
-            if !namespaces.contains(&ns) {
-                namespaces.push(ns);
-            }
-        }
-    }
+    let type_of = |path: &[String]| -> Ident {
+        let ns = api.namespaces.iter().find(|n| n.path == path).expect("lower lists every namespace");
+        ident(&ns.type_name)
+    };
     let mut ns_items = Vec::new();
     let mut root_methods = TokenStream::new();
-    for ns in &namespaces {
+    let root: &[String] = &[];
+    for ns in std::iter::once(root).chain(api.namespaces.iter().map(|n| n.path.as_slice())) {
         let mut methods = TokenStream::new();
-        let children: BTreeSet<&String> = namespaces
+        let children: BTreeSet<&String> = api
+            .namespaces
             .iter()
-            .filter(|c| c.len() == ns.len() + 1 && c.starts_with(ns))
-            .map(|c| &c[ns.len()])
+            .filter(|c| c.path.len() == ns.len() + 1 && c.path.starts_with(ns))
+            .map(|c| &c.path[ns.len()])
             .collect();
         let client = if ns.is_empty() { quote!(self.raw) } else { quote!(self.client) };
         for child in children {
-            let mut path = ns.clone();
+            let mut path = ns.to_vec();
             path.push(child.clone());
-            let ty = ident(&namespace_type(&path));
+            let ty = type_of(&path);
             let m = ident(child);
             let doc = format!(" Operations under `{}`.", path.join("."));
             methods.extend(quote! {
@@ -229,13 +215,13 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
                 }
             });
         }
-        for op in api.operations.iter().filter(|op| &op.namespace == ns) {
+        for op in api.operations.iter().filter(|op| op.namespace == ns) {
             methods.extend(op_method(ctx, op, &client));
         }
         if ns.is_empty() {
             root_methods = methods;
         } else {
-            let ty = ident(&namespace_type(ns));
+            let ty = type_of(ns);
             let doc = format!(" Operations under `{}`, from [`Client`].", ns.join("."));
             ns_items.push(quote! {
                 #[doc = #doc]
@@ -307,29 +293,18 @@ fn default_base_url(url: Option<&str>) -> String {
     }
 }
 
-fn namespace_type(path: &[String]) -> String {
-    let name = path.iter().map(|s| s.to_upper_camel_case()).collect::<String>().replace('_', "");
-    // An operationId `self.get` makes `Self`, a keyword, and `client.get`
-    // the name of the client itself. No other namespace type has a `_`, so
-    // the suffix collides with none.
-    match name.as_str() {
-        "Self" | "Client" => format!("{name}_"),
-        _ => name,
-    }
-}
-
 fn required(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
 
-fn body_ty(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
-    Some(content_ty(ctx, &op.body.as_ref()?.content))
+fn body_ty(op: &Operation) -> Option<TokenStream> {
+    Some(content_ty(&op.body.as_ref()?.content))
 }
 
-fn content_ty(ctx: &Ctx, content: &Content) -> TokenStream {
+fn content_ty(content: &Content) -> TokenStream {
     match content.kind {
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-            ty_tokens(ctx, content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), None)
+            ty_tokens(content.ty.as_ref().unwrap_or(&Ty::Json), &quote!(types::), &[])
         }
         MediaKind::Text => quote!(String),
         MediaKind::Binary | MediaKind::EventStream | MediaKind::JsonLines => quote!(apigen_runtime::Bytes),
@@ -373,7 +348,7 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
     let mut values = Vec::new();
     for p in required(op) {
         let id = ident(&p.ident);
-        let ty = ty_tokens(ctx, &p.ty, &quote!(types::), None);
+        let ty = ty_tokens(&p.ty, &quote!(types::), &[]);
         let arg = arg_ty(ctx, &ty, Some(&p.ty));
         args.push(quote!(#id: #arg));
         values.push(into(Some(&p.ty), quote!(#id)));
@@ -390,7 +365,7 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
         };
     };
     // A required body: one method per media type the operation accepts.
-    let ty = content_ty(ctx, &body.content);
+    let ty = content_ty(&body.content);
     let Some(choice) = &body.choice else {
         return quote! {
             #doc
@@ -415,7 +390,7 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
     for alt in &body.alternatives {
         let method = ident(&alt.method_name);
         let variant = ident(&alt.variant);
-        let ty = content_ty(ctx, &alt.content);
+        let ty = content_ty(&alt.content);
         let doc = format!(" [`{}`](Self::{}) with the body sent as `{}`.", op.method_name, op.method_name, alt.content.media_type);
         out.extend(quote! {
             #[doc = #doc]
@@ -463,7 +438,7 @@ pub fn builders_items(ctx: &Ctx, range: std::ops::Range<usize>) -> TokenStream {
 
 fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
     let name = ident(&op.builder);
-    let op_static = format_ident!("{}", names::screaming(&op.builder));
+    let op_static = ident(&op.static_name);
     let (id, method, path, secured) = (&op.id, &op.http_method, &op.path, op.secured);
 
     let mut fields = Vec::new();
@@ -473,7 +448,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
     let mut sends = Vec::new();
     for p in &op.params {
         let fid = ident(&p.ident);
-        let ty = ty_tokens(ctx, &p.ty, &quote!(types::), None);
+        let ty = ty_tokens(&p.ty, &quote!(types::), &[]);
         if p.required {
             fields.push(quote!(#fid: #ty,));
             ctor_args.push(quote!(#fid: #ty));
@@ -503,7 +478,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
     let mut body_enum = TokenStream::new();
     if let Some(body) = &op.body {
         let (ty, arms) = match &body.choice {
-            None => (body_ty(ctx, op).expect("a body has a type"), None),
+            None => (body_ty(op).expect("a body has a type"), None),
             Some(choice) => {
                 // The builder holds whichever body was given, and sends it
                 // with its media type.
@@ -513,7 +488,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                 let (mut variants, mut arms) = (Vec::new(), Vec::new());
                 for (variant, content) in all {
                     let v = ident(variant);
-                    let ty = content_ty(ctx, content);
+                    let ty = content_ty(content);
                     let doc = format!(" Sent as `{}`.", content.media_type);
                     variants.push(quote!(#[doc = #doc] #v(#ty),));
                     let send = content_send(content, quote!(value));
@@ -555,7 +530,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                 Some(choice) => {
                     let enum_name = ident(&choice.enum_name);
                     let default_variant = ident(&choice.default_variant);
-                    let default_ty = content_ty(ctx, &body.content);
+                    let default_ty = content_ty(&body.content);
                     let sent_as = format!(" Sent as `{}`; the setters below send other media types.", body.content.media_type);
                     setters.push(quote! {
                         #doc
@@ -569,7 +544,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                     for alt in &body.alternatives {
                         let setter = ident(&alt.method_name);
                         let variant = ident(&alt.variant);
-                        let alt_ty = content_ty(ctx, &alt.content);
+                        let alt_ty = content_ty(&alt.content);
                         let doc = format!(" The request body, sent as `{}` (instead of any body set before).", alt.content.media_type);
                         setters.push(quote! {
                             #[doc = #doc]
@@ -594,9 +569,9 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         quote!(_ => raw.error(),)
     };
     let error_arms = error_arms.into_iter().map(|(_, arm)| arm);
-    let extras = pagination(ctx, op, &out_ty);
-    let stream = event_stream(ctx, op);
-    let lines = json_lines(ctx, op);
+    let extras = pagination(op, &out_ty);
+    let stream = event_stream(op);
+    let lines = json_lines(op);
     let doc = op_docs(op);
     let must_use = "a request does nothing until it is sent with `.send()` or `.await`";
     quote! {
@@ -700,32 +675,32 @@ fn page_items(f: &PageField) -> TokenStream {
     }
 }
 
-fn item_ty(ctx: &Ctx, f: &PageField) -> TokenStream {
+fn item_ty(f: &PageField) -> TokenStream {
     let mut ty = &f.ty;
     if let Ty::Option(inner) = ty {
         ty = inner;
     }
     match ty {
-        Ty::Vec(inner) => ty_tokens(ctx, inner, &quote!(types::), None),
-        other => ty_tokens(ctx, other, &quote!(types::), None),
+        Ty::Vec(inner) => ty_tokens(inner, &quote!(types::), &[]),
+        other => ty_tokens(other, &quote!(types::), &[]),
     }
 }
 
 /// `pages()` and `items()` for a listing.
-fn pagination(ctx: &Ctx, op: &Operation, page_ty: &TokenStream) -> TokenStream {
+fn pagination(op: &Operation, page_ty: &TokenStream) -> TokenStream {
     let Some(p) = &op.pagination else { return TokenStream::new() };
     let (next, items, item) = match p {
         Pagination::NextUrl { next, items } => {
             let v = next_value(next);
-            (quote!(apigen_runtime::Next::url(#v)), page_items(items), item_ty(ctx, items))
+            (quote!(apigen_runtime::Next::url(#v)), page_items(items), item_ty(items))
         }
         Pagination::Cursor { param, next, items } => {
             let v = next_value(next);
-            (quote!(apigen_runtime::Next::query(#param, #v)), page_items(items), item_ty(ctx, items))
+            (quote!(apigen_runtime::Next::query(#param, #v)), page_items(items), item_ty(items))
         }
         Pagination::LinkHeader => {
             let item = match op.successes().first().map(|(_, d)| d.clone()) {
-                Some(Decode::Json(Ty::Vec(inner))) => ty_tokens(ctx, &inner, &quote!(types::), None),
+                Some(Decode::Json(Ty::Vec(inner))) => ty_tokens(&inner, &quote!(types::), &[]),
                 _ => return TokenStream::new(),
             };
             (quote!(apigen_runtime::Next::link_header(&r.headers)), quote!(p), item)
@@ -749,11 +724,11 @@ fn pagination(ctx: &Ctx, op: &Operation, page_ty: &TokenStream) -> TokenStream {
 }
 
 /// `stream()` for a `text/event-stream` response.
-fn event_stream(ctx: &Ctx, op: &Operation) -> TokenStream {
+fn event_stream(op: &Operation) -> TokenStream {
     let Some(data) = &op.event_stream else { return TokenStream::new() };
     let (ty, parse) = match data {
         Some(ty) => {
-            let t = ty_tokens(ctx, ty, &quote!(types::), None);
+            let t = ty_tokens(ty, &quote!(types::), &[]);
             (t.clone(), quote!(|data| serde_json::from_str::<#t>(data)))
         }
         None => (quote!(String), quote!(apigen_runtime::text)),
@@ -769,9 +744,9 @@ fn event_stream(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
-fn json_lines(ctx: &Ctx, op: &Operation) -> TokenStream {
+fn json_lines(op: &Operation) -> TokenStream {
     let Some(ty) = &op.json_lines else { return TokenStream::new() };
-    let ty = ty_tokens(ctx, ty, &quote!(types::), None);
+    let ty = ty_tokens(ty, &quote!(types::), &[]);
     let accept = op
         .responses
         .iter()
@@ -791,33 +766,6 @@ fn json_lines(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
-fn error_variant_name(status: Status) -> String {
-    match status {
-        Status::Code(c) => match c {
-            400 => "BadRequest".into(),
-            401 => "Unauthorized".into(),
-            402 => "PaymentRequired".into(),
-            403 => "Forbidden".into(),
-            404 => "NotFound".into(),
-            405 => "MethodNotAllowed".into(),
-            409 => "Conflict".into(),
-            410 => "Gone".into(),
-            412 => "PreconditionFailed".into(),
-            413 => "PayloadTooLarge".into(),
-            415 => "UnsupportedMediaType".into(),
-            422 => "UnprocessableEntity".into(),
-            429 => "TooManyRequests".into(),
-            500 => "InternalServerError".into(),
-            502 => "BadGateway".into(),
-            503 => "ServiceUnavailable".into(),
-            504 => "GatewayTimeout".into(),
-            c => format!("Status{c}"),
-        },
-        Status::Range(r) => format!("Status{r}xx"),
-        Status::Default => "Default".into(),
-    }
-}
-
 /// The match arms that decode documented error bodies (flagged when the
 /// arm is a catch-all), and the enum of them.
 fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) {
@@ -826,7 +774,6 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
     let e = ident(enum_name);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    let mut ns = names::Namespace::default();
     let mut failures: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| !r.success).collect();
     failures.sort_by_key(|r| match r.status {
         Status::Code(_) => 0,
@@ -834,12 +781,10 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
         Status::Default => 2,
     });
     for r in failures {
-        let Some(ty) = r.content.iter().find(|c| c.kind == MediaKind::Json).and_then(|c| c.ty.as_ref()) else {
-            continue;
-        };
-        let (v, _) = ns.take(&error_variant_name(r.status));
-        let v = ident(&v);
-        let t = ty_tokens(ctx, ty, &quote!(types::), None);
+        let Some(v) = &r.variant else { continue };
+        let ty = r.content.iter().find_map(|c| c.ty.as_ref().filter(|_| c.kind == MediaKind::Json)).expect("lower names typed errors only");
+        let v = ident(v);
+        let t = ty_tokens(ty, &quote!(types::), &[]);
         let doc = format!(" {}", r.description.trim());
         variants.push(quote!(#[doc = #doc] #v(#t),));
         let (default, pat) = match r.status {
@@ -848,12 +793,11 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
         };
         arms.push((default, quote!(#pat => Err(raw.typed_error::<#t, #e>(#e::#v)),)));
     }
-    // An enum shared by several operations is written once, with the first.
-    let sharing: Vec<&Operation> = ctx.api.operations.iter().filter(|o| o.error_enum.as_deref() == Some(enum_name)).collect();
-    if !std::ptr::eq(sharing[0], op) {
+    if !op.defines_error_enum {
         return (arms, TokenStream::new());
     }
-    let whose = match sharing.len() {
+    let sharing = ctx.api.operations.iter().filter(|o| o.error_enum.as_deref() == Some(enum_name)).count();
+    let whose = match sharing {
         1 => format!("`{}`", op.id),
         n => format!("`{}` and {} other operations with the same error responses", op.id, n - 1),
     };
@@ -948,11 +892,11 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
-fn decode_ty(ctx: &Ctx, d: &Decode) -> TokenStream {
+fn decode_ty(d: &Decode) -> TokenStream {
     match d {
         Decode::Empty => quote!(()),
         Decode::Untyped => quote!(apigen_runtime::Untyped),
-        Decode::Json(ty) => ty_tokens(ctx, ty, &quote!(types::), None),
+        Decode::Json(ty) => ty_tokens(ty, &quote!(types::), &[]),
         Decode::Text => quote!(String),
         Decode::Bytes => quote!(apigen_runtime::Bytes),
     }
@@ -964,7 +908,7 @@ fn decode_call(ctx: &Ctx, d: &Decode) -> TokenStream {
         Decode::Untyped => quote!(raw.untyped()),
         Decode::Json(ty) => {
             let object = ctx.is_struct(ty);
-            let ty = ty_tokens(ctx, ty, &quote!(types::), None);
+            let ty = ty_tokens(ty, &quote!(types::), &[]);
             if object {
                 quote!(raw.object::<#ty>())
             } else {
@@ -973,23 +917,6 @@ fn decode_call(ctx: &Ctx, d: &Decode) -> TokenStream {
         }
         Decode::Text => quote!(raw.text()),
         Decode::Bytes => quote!(raw.bytes()),
-    }
-}
-
-fn variant_name(status: Status) -> String {
-    match status {
-        Status::Code(c) => match c {
-            200 => "Ok".into(),
-            201 => "Created".into(),
-            202 => "Accepted".into(),
-            203 => "NonAuthoritative".into(),
-            204 => "NoContent".into(),
-            205 => "ResetContent".into(),
-            206 => "PartialContent".into(),
-            c => format!("Status{c}"),
-        },
-        Status::Range(r) => format!("Status{r}xx"),
-        Status::Default => "Default".into(),
     }
 }
 
@@ -1009,7 +936,7 @@ fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, Token
     match &op.response_enum {
         None => {
             let d = &successes[0].1;
-            let ty = decode_ty(ctx, d);
+            let ty = decode_ty(d);
             let call = decode_call(ctx, d);
             let pats = successes.iter().map(|(r, _)| status_pattern(r.status));
             (ty, vec![quote!(#(#pats)|* => #call,)], TokenStream::new())
@@ -1018,11 +945,9 @@ fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, Token
             let e = ident(enum_name);
             let mut variants = Vec::new();
             let mut arms = Vec::new();
-            let mut ns = names::Namespace::default();
             for (r, d) in &successes {
-                let (v, _) = ns.take(&variant_name(r.status));
-                let v = ident(&v);
-                let ty = decode_ty(ctx, d);
+                let v = ident(r.variant.as_deref().expect("lower names the variants of a response enum"));
+                let ty = decode_ty(d);
                 let call = decode_call(ctx, d);
                 let pat = status_pattern(r.status);
                 let doc = format!(" {}", r.description.trim());

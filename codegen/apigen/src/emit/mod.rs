@@ -6,8 +6,6 @@ pub mod docs;
 mod manifest;
 mod types;
 
-use std::collections::{HashMap, HashSet};
-
 use std::ops::Range;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -177,31 +175,15 @@ fn space_items(src: &str) -> String {
     out
 }
 
-/// What every printer needs: the IR, the options, and which struct fields
-/// must be boxed to break cycles.
+/// What every printer needs: the IR and the options.
 pub(crate) struct Ctx<'a> {
     pub api: &'a Api,
     pub opts: &'a Options,
-    /// Named types that sit on an inline cycle, by strongly connected
-    /// component number.
-    scc: HashMap<&'a str, usize>,
-    /// Components with a cycle (more than one member, or a self-loop).
-    cyclic: HashSet<usize>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(api: &'a Api, opts: &'a Options) -> Self {
-        let (scc, cyclic) = cycles(api);
-        Ctx { api, opts, scc, cyclic }
-    }
-
-    /// Whether a reference from `from` to `to` closes a cycle and must be
-    /// boxed.
-    pub fn must_box(&self, from: &str, to: &str) -> bool {
-        match (self.scc.get(from), self.scc.get(to)) {
-            (Some(a), Some(b)) => a == b && self.cyclic.contains(a),
-            _ => false,
-        }
+        Ctx { api, opts }
     }
 
     /// Whether `ty` is a generated struct (through aliases), which
@@ -218,106 +200,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Edges between named types that are stored inline (not behind a `Vec`
-/// or map, which already allocate).
-fn inline_refs<'a>(ty: &'a Ty, out: &mut Vec<&'a str>) {
-    match ty {
-        Ty::Named(n) => out.push(n),
-        Ty::Option(inner) => inline_refs(inner, out),
-        _ => {}
-    }
-}
-
-fn edges(kind: &TypeKind) -> Vec<&str> {
-    let mut out = Vec::new();
-    match kind {
-        TypeKind::Struct { fields, .. } => fields.iter().for_each(|f| inline_refs(&f.ty, &mut out)),
-        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| inline_refs(&v.ty, &mut out)),
-        TypeKind::Alias(ty) => inline_refs(ty, &mut out),
-        TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => {}
-    }
-    out
-}
-
-/// Tarjan's strongly connected components, iterative so that a long chain
-/// of types cannot overflow the stack.
-fn cycles(api: &Api) -> (HashMap<&str, usize>, HashSet<usize>) {
-    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
-    let index_of: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let adj: Vec<Vec<usize>> = api
-        .types
-        .values()
-        .map(|t| edges(&t.kind).into_iter().filter_map(|n| index_of.get(n).copied()).collect())
-        .collect();
-    let n = names.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut comp = vec![usize::MAX; n];
-    let mut next = 0;
-    let mut ncomp = 0;
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut i)) = work.last_mut() {
-            if *i == 0 && index[v] == usize::MAX {
-                index[v] = next;
-                low[v] = next;
-                next += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if *i < adj[v].len() {
-                let w = adj[v][*i];
-                *i += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    comp[w] = ncomp;
-                    if w == v {
-                        break;
-                    }
-                }
-                ncomp += 1;
-            }
-        }
-    }
-    let mut size = vec![0usize; ncomp];
-    for c in &comp {
-        size[*c] += 1;
-    }
-    let mut cyclic = HashSet::new();
-    for (v, targets) in adj.iter().enumerate() {
-        if size[comp[v]] > 1 || targets.contains(&v) {
-            cyclic.insert(comp[v]);
-        }
-    }
-    let scc = names.iter().enumerate().map(|(i, n)| (*n, comp[i])).collect();
-    (scc, cyclic)
-}
-
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
 /// The Rust type of `ty`. `types` is the path prefix of named types
-/// (empty inside the types module); `owner` is the named type whose
-/// field this is, for boxing.
-pub(crate) fn ty_tokens(ctx: &Ctx, ty: &Ty, types: &TokenStream, owner: Option<&str>) -> TokenStream {
+/// (empty inside the types module); `boxed` lists the named types to box,
+/// those of the owning type's [`TypeDef::boxed`](crate::ir::TypeDef::boxed).
+pub(crate) fn ty_tokens(ty: &Ty, types: &TokenStream, boxed: &[String]) -> TokenStream {
     match ty {
         Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
@@ -329,22 +219,23 @@ pub(crate) fn ty_tokens(ctx: &Ctx, ty: &Ty, types: &TokenStream, owner: Option<&
         Ty::Bytes => quote!(apigen_runtime::Bytes),
         Ty::File => quote!(apigen_runtime::File),
         Ty::Vec(inner) => {
-            let inner = ty_tokens(ctx, inner, types, None);
+            let inner = ty_tokens(inner, types, &[]);
             quote!(Vec<#inner>)
         }
         Ty::Map(inner) => {
-            let inner = ty_tokens(ctx, inner, types, None);
+            let inner = ty_tokens(inner, types, &[]);
             quote!(std::collections::BTreeMap<String, #inner>)
         }
         Ty::Option(inner) => {
-            let inner = ty_tokens(ctx, inner, types, owner);
+            let inner = ty_tokens(inner, types, boxed);
             quote!(Option<#inner>)
         }
         Ty::Named(name) => {
             let id = ident(name);
-            match owner {
-                Some(owner) if ctx.must_box(owner, name) => quote!(Box<#types #id>),
-                _ => quote!(#types #id),
+            if boxed.contains(name) {
+                quote!(Box<#types #id>)
+            } else {
+                quote!(#types #id)
             }
         }
     }

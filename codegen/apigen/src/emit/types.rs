@@ -21,11 +21,11 @@ pub fn types_len(ctx: &Ctx) -> usize {
 
 /// The types of `range`, in the document's order.
 pub fn types_items(ctx: &Ctx, range: std::ops::Range<usize>) -> TokenStream {
-    let items = range.filter_map(|i| ctx.api.types.get_index(i)).map(|(_, t)| type_def(ctx, t));
+    let items = range.filter_map(|i| ctx.api.types.get_index(i)).map(|(_, t)| type_def(t));
     quote!(#(#items)*)
 }
 
-fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
+fn type_def(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
     let doc = docs::attrs([t.description.as_deref()]);
     let origin = format!(" Schema: `#{}`.", t.pointer);
@@ -38,12 +38,12 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let fields_ir = fields;
             let all_optional = fields.iter().all(|f| !f.required);
             let default = all_optional.then(|| quote!(Default,));
-            let fields = fields.iter().map(|f| field(ctx, &t.name, f));
+            let fields = fields.iter().map(|f| field(&t.boxed, f));
             let extra = additional.as_ref().map(|ty| {
                 let ty = match ty {
                     Ty::Json => quote!(serde_json::Map<String, serde_json::Value>),
                     other => {
-                        let inner = ty_tokens(ctx, other, &none, None);
+                        let inner = ty_tokens(other, &none, &[]);
                         quote!(std::collections::BTreeMap<String, #inner>)
                     }
                 };
@@ -146,7 +146,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             let fallback = ident(fallback.as_deref().unwrap_or("Other"));
             let vs = variants.iter().map(|v| {
                 let id = ident(&v.ident);
-                let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));
+                let ty = ty_tokens(&v.ty, &none, &t.boxed);
                 let doc = format!(" `{tag}`: {}", v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
                 quote!(#[doc = #doc] #id(#ty),)
             });
@@ -195,7 +195,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
         TypeKind::Union { variants, .. } => {
             let vs = variants.iter().map(|v| {
                 let id = ident(&v.ident);
-                let ty = ty_tokens(ctx, &v.ty, &none, Some(&t.name));
+                let ty = ty_tokens(&v.ty, &none, &t.boxed);
                 quote!(#id(#ty),)
             });
             let ids: Vec<_> = variants.iter().map(|v| ident(&v.ident)).collect();
@@ -226,7 +226,7 @@ fn type_def(ctx: &Ctx, t: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Alias(ty) => {
-            let ty = ty_tokens(ctx, ty, &none, Some(&t.name));
+            let ty = ty_tokens(ty, &none, &t.boxed);
             quote! {
                 #doc
                 pub type #name = #ty;
@@ -269,11 +269,11 @@ fn multipart_impl(name: &str, fields: &[Field], additional: bool) -> TokenStream
     }
 }
 
-fn field(ctx: &Ctx, owner: &str, f: &Field) -> TokenStream {
+fn field(boxed: &[String], f: &Field) -> TokenStream {
     let none = TokenStream::new();
     let id = ident(&f.ident);
     let doc = docs::attrs([f.description.as_deref()]);
-    let inner = ty_tokens(ctx, &f.ty, &none, Some(owner));
+    let inner = ty_tokens(&f.ty, &none, boxed);
     // Optional: `None` when absent; optional and nullable: absent is
     // `None`, null is `Some(None)`.
     let ty = if f.required { inner } else { quote!(Option<#inner>) };

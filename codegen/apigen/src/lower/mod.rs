@@ -9,7 +9,9 @@ use openapiv3::{
     ReferenceOr, Schema, SchemaKind, StatusCode, Type,
 };
 
-use crate::options::{PaginationOverride, PaginationStyle};
+mod boxing;
+
+use crate::options::{Options, PaginationOverride, PaginationStyle};
 use crate::diag::Diagnostics;
 use crate::pointer;
 use crate::ir::*;
@@ -34,9 +36,9 @@ const RESERVED_BUILDERS: &[&str] = &[
     "BoxFuture", "Untyped", "String", "Vec", "Option", "Box", "Result",
 ];
 
-pub fn lower(spec: &Spec, pagination: &[PaginationOverride], diags: &mut Diagnostics) -> Api {
+pub fn lower(spec: &Spec, opts: &Options, diags: &mut Diagnostics) -> Api {
     let mut l = Lower {
-        pagination_overrides: pagination,
+        pagination_overrides: &opts.pagination,
         api: &spec.openapi,
         diags,
         types: IndexMap::new(),
@@ -47,17 +49,52 @@ pub fn lower(spec: &Spec, pagination: &[PaginationOverride], diags: &mut Diagnos
     l.components();
     let operations = l.operations(spec);
     let webhooks = l.webhooks(spec);
+    let security_schemes = l.security_schemes();
+    let credential_env = credential_env(security_schemes.first().map(|s| &s.kind), opts, l.diags);
+    let mut types = l.types;
+    boxing::decide(&mut types);
     let info = &spec.openapi.info;
     Api {
         title: info.title.clone(),
         version: info.version.clone(),
         description: info.description.clone(),
         base_url: spec.openapi.servers.first().map(|s| s.url.clone()),
-        security_schemes: l.security_schemes(),
+        security_schemes,
+        namespaces: client_namespaces(&operations),
         operations,
         webhooks,
-        types: l.types,
+        types,
+        credential_env,
     }
+}
+
+/// The variables `Client::from_env` reads: those the options name, when
+/// they are as many as the primary scheme needs, else
+/// `<CRATE>_API_TOKEN` and the like.
+fn credential_env(primary: Option<&SecurityKind>, opts: &Options, diags: &mut Diagnostics) -> Vec<String> {
+    let defaults: &[&str] = match primary {
+        None => return Vec::new(),
+        Some(SecurityKind::Bearer) => &["API_TOKEN"],
+        Some(SecurityKind::Basic) => &["USERNAME", "PASSWORD"],
+        Some(SecurityKind::ApiKey { .. }) => &["API_KEY"],
+    };
+    if opts.env.len() == defaults.len() {
+        return opts.env.clone();
+    }
+    let prefix = names::screaming(&opts.crate_name);
+    let chosen: Vec<String> = defaults.iter().map(|d| format!("{prefix}_{d}")).collect();
+    if !opts.env.is_empty() {
+        diags.push(
+            "/components/securitySchemes",
+            format!(
+                "{} environment variables are configured but the primary security scheme needs {}; `{}` are read instead",
+                opts.env.len(),
+                defaults.len(),
+                chosen.join("`, `")
+            ),
+        );
+    }
+    chosen
 }
 
 struct Lower<'a> {
@@ -123,6 +160,7 @@ impl<'a> Lower<'a> {
                     description,
                     kind,
                     multipart: false,
+                    boxed: Vec::new(),
                 },
             );
         }
@@ -180,6 +218,7 @@ impl<'a> Lower<'a> {
                         description: s.schema_data.description.clone(),
                         kind,
                         multipart: false,
+                        boxed: Vec::new(),
                     },
                 );
                 Ty::Named(name)
@@ -844,6 +883,12 @@ impl<'a> Lower<'a> {
             out.push(lowered);
         }
         share_error_enums(&mut out, &mut builders);
+        decide_error_owners(&mut out);
+        let mut statics = Namespace::default();
+        for op in &mut out {
+            name_response_variants(op);
+            op.static_name = statics.take(&op.static_name).0;
+        }
         out
     }
 
@@ -924,6 +969,7 @@ impl<'a> Lower<'a> {
             pointer: ptr.to_owned(),
             namespace,
             method_name,
+            static_name: names::screaming(&builder),
             builder,
             http_method: key.to_ascii_uppercase(),
             path: path.to_owned(),
@@ -936,6 +982,7 @@ impl<'a> Lower<'a> {
             secured,
             response_enum: None,
             error_enum: None,
+            defines_error_enum: false,
             pagination: None,
             event_stream: None,
             json_lines: None,
@@ -1196,7 +1243,7 @@ impl<'a> Lower<'a> {
                         Some(ReferenceOr::Item(r)) => r,
                         _ => {
                             self.diags.push(&rptr, format!("response reference `{reference}` cannot be resolved; its body is untyped"));
-                            out.push(Response { status, description: String::new(), content: Vec::new(), success });
+                            out.push(Response { status, description: String::new(), content: Vec::new(), success, variant: None });
                             continue;
                         }
                     }
@@ -1236,6 +1283,7 @@ impl<'a> Lower<'a> {
                 description: r.description.clone(),
                 content,
                 success,
+                variant: None,
             });
         }
         out
@@ -1335,6 +1383,107 @@ fn share_error_enums(ops: &mut [Operation], builders: &mut Namespace) {
     }
 }
 
+/// An error enum shared by several operations is defined once, with the
+/// first of them.
+fn decide_error_owners(ops: &mut [Operation]) {
+    let mut defined = std::collections::HashSet::new();
+    for op in ops {
+        op.defines_error_enum = op.error_enum.as_ref().is_some_and(|e| defined.insert(e.clone()));
+    }
+}
+
+/// The variant of each response in the operation's success or error enum.
+/// Errors: only those with a typed JSON body have one.
+fn name_response_variants(op: &mut Operation) {
+    fn rank(s: Status) -> u8 {
+        match s {
+            Status::Code(_) => 0,
+            Status::Range(_) => 1,
+            Status::Default => 2,
+        }
+    }
+    let mut order: Vec<usize> = (0..op.responses.len()).collect();
+    order.sort_by_key(|&i| rank(op.responses[i].status));
+    let with_enum = op.response_enum.is_some();
+    let mut successes = Namespace::default();
+    let mut errors = Namespace::default();
+    for i in order {
+        let r = &mut op.responses[i];
+        r.variant = if r.success {
+            with_enum.then(|| successes.take(&success_variant(r.status)).0)
+        } else {
+            let typed = r.content.iter().any(|c| c.kind == MediaKind::Json && c.ty.is_some());
+            (typed && op.error_enum.is_some()).then(|| errors.take(&error_variant(r.status)).0)
+        };
+    }
+}
+
+fn success_variant(status: Status) -> String {
+    match status {
+        Status::Code(c) => match c {
+            200 => "Ok".into(),
+            201 => "Created".into(),
+            202 => "Accepted".into(),
+            203 => "NonAuthoritative".into(),
+            204 => "NoContent".into(),
+            205 => "ResetContent".into(),
+            206 => "PartialContent".into(),
+            c => format!("Status{c}"),
+        },
+        Status::Range(r) => format!("Status{r}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+fn error_variant(status: Status) -> String {
+    match status {
+        Status::Code(c) => match c {
+            400 => "BadRequest".into(),
+            401 => "Unauthorized".into(),
+            402 => "PaymentRequired".into(),
+            403 => "Forbidden".into(),
+            404 => "NotFound".into(),
+            405 => "MethodNotAllowed".into(),
+            409 => "Conflict".into(),
+            410 => "Gone".into(),
+            412 => "PreconditionFailed".into(),
+            413 => "PayloadTooLarge".into(),
+            415 => "UnsupportedMediaType".into(),
+            422 => "UnprocessableEntity".into(),
+            429 => "TooManyRequests".into(),
+            500 => "InternalServerError".into(),
+            502 => "BadGateway".into(),
+            503 => "ServiceUnavailable".into(),
+            504 => "GatewayTimeout".into(),
+            c => format!("Status{c}"),
+        },
+        Status::Range(r) => format!("Status{r}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+/// The client's namespaces in the order their first operation appears,
+/// each with a type name distinct from the others and from `Client`.
+fn client_namespaces(ops: &[Operation]) -> Vec<ClientNamespace> {
+    let mut paths: Vec<&[String]> = Vec::new();
+    for op in ops {
+        for depth in 1..=op.namespace.len() {
+            let path = &op.namespace[..depth];
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    let mut types = Namespace::with_reserved(&["Client", "Self"]);
+    paths
+        .into_iter()
+        .map(|path| {
+            let base: String = path.iter().map(|s| names::camel(s, "N").replace('_', "")).collect();
+            ClientNamespace { path: path.to_vec(), type_name: types.take(&base).0 }
+        })
+        .collect()
+}
+
 /// A short name for a media type, for the method or setter that sends it
 /// (`form`, `multipart`, `merge_patch`, `xml`, `bytes`, `png`).
 fn media_suffix(media_type: &str, kind: MediaKind) -> String {
@@ -1408,3 +1557,6 @@ pub fn template_params(path: &str) -> Vec<&str> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
