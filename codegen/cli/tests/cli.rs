@@ -66,12 +66,6 @@ fn broken_specs_report_their_location_and_leave_files_intact() {
         ("noversion.json", "{\"paths\": {}}", "not an OpenAPI document"),
         ("swagger1.json", "{\"swagger\": \"1.2\", \"paths\": {}}", "#/swagger"),
         ("v4.json", "{\"openapi\": \"4.0.0\", \"paths\": {}}", "#/openapi"),
-        ("nopaths.json", "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}}", "#/paths"),
-        (
-            "wrongtype.json",
-            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": 1}}}}}}"#,
-            "#/paths/~1a/get/responses/200",
-        ),
     ];
     let not_utf8: &[u8] = b"openapi: 3.0.3\ninfo: {title: \xff\xfe}\n";
     let cases = cases.iter().map(|(n, t, e)| (*n, t.as_bytes(), *e)).chain([("latin1.yaml", not_utf8, "latin1.yaml:2:")]);
@@ -84,6 +78,43 @@ fn broken_specs_report_their_location_and_leave_files_intact() {
         assert!(stderr.contains(expected), "{name}: expected `{expected}` in:\n{stderr}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
         assert_eq!(snapshot(&out), before, "{name} changed the generated files");
+    }
+}
+
+#[test]
+fn what_a_human_reads_past_is_generated_with_a_diagnostic_and_refused_under_strict() {
+    let dir = scratch("lenient-in");
+    let cases: &[(&str, &str, &str)] = &[
+        ("nopaths.json", r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}}"#, "#/paths"),
+        (
+            "wrongtype.json",
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": 1}}}}}}"#,
+            "#/paths/~1a/get/responses/200/description",
+        ),
+        ("noversion.yaml", "openapi: 3.0
+info: {title: t}
+paths: {}
+", "#/info/version"),
+        (
+            "nullscopes.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: 1.0}\nsecurity: [{key: null}]\ncomponents: {securitySchemes: {key: {type: apiKey, in: header, name: X-Key}}}\npaths: {}\n",
+            "#/security/0/key",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let spec = dir.join(name);
+        std::fs::write(&spec, text).unwrap();
+        let out = dir.join(format!("{name}-out"));
+        let o = generate(&spec, &out, &[]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{name} was refused:\n{stderr}");
+        assert!(stderr.contains(expected), "{name}: expected `{expected}` in:\n{stderr}");
+        let strict_out = dir.join(format!("{name}-strict"));
+        let o = generate(&spec, &strict_out, &["--strict"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{name} was accepted under --strict");
+        assert!(stderr.contains(expected), "{name} under --strict: expected `{expected}` in:\n{stderr}");
+        assert!(!strict_out.exists());
     }
 }
 

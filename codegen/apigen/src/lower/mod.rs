@@ -1,5 +1,8 @@
-//! Lowering: the typed OpenAPI model to the IR. Names are chosen here, once;
-//! whatever cannot be represented becomes a diagnostic with its pointer.
+//! Lowering: the typed OpenAPI model to the IR. Every decision is made
+//! here, once: names, boxing, variants, which operation defines a shared
+//! enum. Whatever cannot be represented becomes a diagnostic with its
+//! pointer. Lowering never prints Rust and never reads the raw document:
+//! what the typed model lacks, `normalize` has put beside it.
 
 use std::collections::HashMap;
 

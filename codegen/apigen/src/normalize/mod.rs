@@ -1,8 +1,12 @@
 //! From a raw JSON value to the typed OpenAPI 3.0 model, losing nothing:
 //! what openapiv3 would drop (custom operation keys such as `query`) is
 //! read from the raw document beside it.
+//!
+//! Normalizing never names anything Rust will see and never reads the
+//! disk: it only rewrites documents into the one shape `lower` reads.
 
 pub mod overlay;
+mod repair;
 mod swagger2;
 mod v31;
 
@@ -80,34 +84,99 @@ fn version(raw: &Value, file: &str) -> Result<Version, Error> {
 /// and deserializes the document. Pointers in later diagnostics are into
 /// that 3.0 shape.
 pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<Spec, Error> {
+    repair::version(&mut raw, diags);
     let version = version(&raw, file)?;
     let has_paths = raw.get("paths").is_some_and(Value::is_object);
     if !has_paths && version != Version::V31 {
-        return Err(Error::invalid(file, "/paths", "the document has no `paths` object"));
+        // 3.1 made `paths` optional; before, a document without it is one
+        // whose operations are not written yet.
+        diags.push("/paths", "the document has no `paths`; it has no operations");
+        if let Some(doc) = raw.as_object_mut() {
+            doc.insert("paths".into(), Value::Object(serde_json::Map::new()));
+        }
     }
     if version == Version::Swagger2 {
         raw = swagger2::convert(raw, diags);
     }
     let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
     v31::downlevel(&mut raw, version == Version::V31, diags);
+    repair::repair(&mut raw, diags);
     crate::load::refs::check(&raw, file)?;
-    check_deep_schemas(&raw, file)?;
+    check_deep_schemas(&mut raw, diags);
     inline_path_items(&mut raw);
+    let openapi = deserialize(&mut raw, file, diags)?;
     let raw = &raw;
-    let openapi: OpenAPI = serde_path_to_error::deserialize(raw).map_err(|e| {
-        // openapiv3's untagged enums hide where inside them an error is;
-        // deserializing the parts one by one finds it.
-        let (pointer, message) = narrow(raw)
-            .unwrap_or_else(|| (to_pointer(e.path()), e.into_inner().to_string()));
-        Error::invalid(file, pointer, message)
-    })?;
-    let extra_operations = extra_operations(raw, file, diags)?;
-    let webhooks = webhooks(webhooks_raw, file, diags)?;
+    let extra_operations = extra_operations(raw, diags);
+    let webhooks = webhooks(webhooks_raw, diags);
     Ok(Spec {
         openapi,
         extra_operations,
         webhooks,
     })
+}
+
+/// How many broken parts a document may have before it is refused: each
+/// costs a pass over the document.
+const MAX_BROKEN_PARTS: usize = 200;
+
+/// The typed model of the document. A part that does not deserialize
+/// even after the repairs (a response, parameter, request body,
+/// operation, path item or component) is left out with a diagnostic, and
+/// the rest is read: one broken operation does not cost the others.
+fn deserialize(raw: &mut Value, file: &str, diags: &mut Diagnostics) -> Result<OpenAPI, Error> {
+    for _ in 0..=MAX_BROKEN_PARTS {
+        let e = match serde_path_to_error::deserialize::<_, OpenAPI>(&*raw) {
+            Ok(openapi) => return Ok(openapi),
+            Err(e) => e,
+        };
+        // openapiv3's untagged enums hide where inside them an error is;
+        // deserializing the parts one by one finds it.
+        let Some(broken) = narrow(raw) else {
+            return Err(Error::invalid(file, to_pointer(e.path()), e.into_inner().to_string()));
+        };
+        let replacement = match broken.kind {
+            Part::Response => Some(serde_json::json!({ "description": "" })),
+            Part::Schema => Some(Value::Object(serde_json::Map::new())),
+            Part::Other => None,
+        };
+        let what = match broken.kind {
+            Part::Response => "the response is read as one without a body",
+            Part::Schema => "the schema takes any value",
+            Part::Other => "it is left out",
+        };
+        diags.push(broken.pointer.clone(), format!("{}; {what}", broken.message));
+        if !replace(raw, &broken.part, replacement) {
+            return Err(Error::invalid(file, broken.pointer, broken.message));
+        }
+    }
+    let e = serde_path_to_error::deserialize::<_, OpenAPI>(&*raw).expect_err("the loop returns on success");
+    Err(Error::invalid(file, to_pointer(e.path()), format!("more than {MAX_BROKEN_PARTS} parts of the document are broken; the first left: {}", e.into_inner())))
+}
+
+/// Replaces the node at `ptr` (removes it, with `None`). Whether there
+/// was one.
+fn replace(raw: &mut Value, ptr: &str, with: Option<Value>) -> bool {
+    let Some(tokens) = pointer::tokens(ptr) else { return false };
+    let Some((last, parents)) = tokens.split_last() else { return false };
+    let parent = pointer::from_tokens(parents.iter().map(String::as_str));
+    match raw.pointer_mut(&parent) {
+        Some(Value::Object(m)) => match with {
+            Some(v) => m.insert(last.clone(), v).is_some(),
+            None => m.shift_remove(last).is_some(),
+        },
+        Some(Value::Array(items)) => match (last.parse::<usize>(), with) {
+            (Ok(i), Some(v)) if i < items.len() => {
+                items[i] = v;
+                true
+            }
+            (Ok(i), None) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Schemas with at least this many levels of schemas inside them are
@@ -123,7 +192,8 @@ const DEEP_SCHEMA: usize = 8;
 /// Shallow schemas are left to the document, at no extra cost. The schemas
 /// are those of `components/schemas` and every `schema` member, outside
 /// examples, extensions and references (whose siblings openapiv3 ignores).
-fn check_deep_schemas(raw: &Value, file: &str) -> Result<(), Error> {
+/// A failing one takes any value instead, with a diagnostic.
+fn check_deep_schemas(raw: &mut Value, diags: &mut Diagnostics) {
     fn roots<'v>(v: &'v Value, ptr: &str, out: &mut Vec<(String, &'v Value)>) {
         match v {
             Value::Object(m) if !m.get("$ref").is_some_and(Value::is_string) => {
@@ -145,9 +215,10 @@ fn check_deep_schemas(raw: &Value, file: &str) -> Result<(), Error> {
             _ => {}
         }
     }
-    /// The levels of schemas inside `v`, once those deep enough are checked.
-    fn height(v: &Value, ptr: &str, file: &str) -> Result<usize, Error> {
-        let Some(m) = v.as_object().filter(|m| !m.get("$ref").is_some_and(Value::is_string)) else { return Ok(0) };
+    /// The levels of schemas inside `v`, once those deep enough are
+    /// checked; the pointers of those that fail, with why.
+    fn height(v: &Value, ptr: &str, broken: &mut Vec<(String, String)>) -> usize {
+        let Some(m) = v.as_object().filter(|m| !m.get("$ref").is_some_and(Value::is_string)) else { return 0 };
         let mut children: Vec<(String, &Value)> = Vec::new();
         for key in ["items", "not", "additionalProperties"] {
             if let Some(c) = m.get(key) {
@@ -165,24 +236,31 @@ fn check_deep_schemas(raw: &Value, file: &str) -> Result<(), Error> {
             }
         }
         let mut h = 0;
+        let before = broken.len();
         for (cptr, c) in children {
             if c.is_object() {
-                h = h.max(1 + height(c, &cptr, file)?);
+                h = h.max(1 + height(c, &cptr, broken));
             }
         }
-        if h >= DEEP_SCHEMA {
-            serde_path_to_error::deserialize::<_, openapiv3::ReferenceOr<openapiv3::Schema>>(v).map_err(|e| {
-                Error::invalid(file, format!("{ptr}{}", to_pointer(e.path())), e.into_inner().to_string())
-            })?;
+        // Once an inner schema failed, this one is checked after it is
+        // replaced, by the document's own pass.
+        if h >= DEEP_SCHEMA && broken.len() == before {
+            if let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::ReferenceOr<openapiv3::Schema>>(v) {
+                broken.push((ptr.to_owned(), format!("{}{}: {}", ptr, to_pointer(e.path()), e.into_inner())));
+            }
         }
-        Ok(h)
+        h
     }
     let mut found = Vec::new();
     roots(raw, "", &mut found);
+    let mut broken = Vec::new();
     for (ptr, schema) in found {
-        height(schema, &ptr, file)?;
+        height(schema, &ptr, &mut broken);
     }
-    Ok(())
+    for (ptr, why) in broken {
+        diags.push(ptr.clone(), format!("the schema does not deserialize ({why}); it takes any value"));
+        replace(raw, &ptr, Some(Value::Object(serde_json::Map::new())));
+    }
 }
 
 /// Path items given as a `$ref` (to `#/components/pathItems/...` in 3.1,
@@ -222,10 +300,11 @@ fn inline_path_items(raw: &mut Value) {
     }
 }
 
-/// The operations under 3.1's `webhooks`, downlevelled like the rest.
-fn webhooks(raw: Option<Value>, file: &str, diags: &mut Diagnostics) -> Result<Vec<Webhook>, Error> {
+/// The operations under 3.1's `webhooks`, downlevelled like the rest;
+/// one that does not deserialize is left out with a diagnostic.
+fn webhooks(raw: Option<Value>, diags: &mut Diagnostics) -> Vec<Webhook> {
     let mut out = Vec::new();
-    let Some(Value::Object(hooks)) = raw else { return Ok(out) };
+    let Some(Value::Object(hooks)) = raw else { return out };
     for (name, mut item) in hooks {
         let ptr = pointer::join("/webhooks", &name);
         v31::downlevel(&mut item, false, diags);
@@ -234,10 +313,14 @@ fn webhooks(raw: Option<Value>, file: &str, diags: &mut Diagnostics) -> Result<V
             if !op.is_object() || method.starts_with("x-") || PATH_ITEM_FIELDS.contains(&method.as_str()) {
                 continue;
             }
-            let operation = serde_path_to_error::deserialize(&op).map_err(|e| {
-                let pointer = format!("{}{}", pointer::join(&ptr, &method), to_pointer(e.path()));
-                Error::invalid(file, pointer, e.into_inner().to_string())
-            })?;
+            let operation = match serde_path_to_error::deserialize(&op) {
+                Ok(operation) => operation,
+                Err(e) => {
+                    let pointer = format!("{}{}", pointer::join(&ptr, &method), to_pointer(e.path()));
+                    diags.push(pointer, format!("{}; the webhook is left out", e.into_inner()));
+                    continue;
+                }
+            };
             out.push(Webhook {
                 name: name.clone(),
                 method,
@@ -245,18 +328,15 @@ fn webhooks(raw: Option<Value>, file: &str, diags: &mut Diagnostics) -> Result<V
             });
         }
     }
-    Ok(out)
+    out
 }
 
-/// Operation keys of path items that openapiv3 silently drops.
-fn extra_operations(
-    raw: &Value,
-    file: &str,
-    diags: &mut Diagnostics,
-) -> Result<Vec<ExtraOperation>, Error> {
+/// Operation keys of path items that openapiv3 silently drops; one that
+/// does not deserialize is left out with a diagnostic.
+fn extra_operations(raw: &Value, diags: &mut Diagnostics) -> Vec<ExtraOperation> {
     let mut out = Vec::new();
     let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
-        return Ok(out);
+        return out;
     };
     for (path, item) in paths {
         let Some(item) = item.as_object() else { continue };
@@ -274,10 +354,13 @@ fn extra_operations(
                 diags.push(ptr, format!("unknown path item key `{key}` is ignored"));
                 continue;
             }
-            let operation = serde_path_to_error::deserialize(value).map_err(|e| {
-                let pointer = format!("{ptr}{}", to_pointer(e.path()));
-                Error::invalid(file, pointer, e.into_inner().to_string())
-            })?;
+            let operation = match serde_path_to_error::deserialize(value) {
+                Ok(operation) => operation,
+                Err(e) => {
+                    diags.push(format!("{ptr}{}", to_pointer(e.path())), format!("{}; the operation is left out", e.into_inner()));
+                    continue;
+                }
+            };
             out.push(ExtraOperation {
                 path: path.clone(),
                 key: key.clone(),
@@ -285,54 +368,105 @@ fn extra_operations(
             });
         }
     }
-    Ok(out)
+    out
+}
+
+/// What kind of part of a document failed, for what replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Replaced by a response without a body.
+    Response,
+    /// Replaced by a schema that takes anything.
+    Schema,
+    /// Left out.
+    Other,
+}
+
+/// A part of the document that does not deserialize.
+#[derive(Debug)]
+struct Broken {
+    /// Where the part is.
+    part: String,
+    kind: Part,
+    /// Where inside it the error is.
+    pointer: String,
+    message: String,
 }
 
 /// The first part of the document that does not deserialize, deepest
-/// first: responses, parameters, request bodies, operations, path items,
-/// components.
-fn narrow(raw: &Value) -> Option<(String, String)> {
+/// first: schemas of media types and parameters, responses, parameters,
+/// request bodies, operations, path items, components.
+fn narrow(raw: &Value) -> Option<Broken> {
     use openapiv3 as o;
-    fn at<T: serde::de::DeserializeOwned>(v: &Value, ptr: &str) -> Option<(String, String)> {
+    fn at<T: serde::de::DeserializeOwned>(v: &Value, ptr: &str, kind: Part) -> Option<Broken> {
         if v.get("$ref").is_some() {
             return None;
         }
-        serde_path_to_error::deserialize::<_, T>(v)
-            .err()
-            .map(|e| (format!("{ptr}{}", to_pointer(e.path())), e.into_inner().to_string()))
+        serde_path_to_error::deserialize::<_, T>(v).err().map(|e| Broken {
+            part: ptr.to_owned(),
+            kind,
+            pointer: format!("{ptr}{}", to_pointer(e.path())),
+            message: e.into_inner().to_string(),
+        })
     }
     fn entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
         v.and_then(Value::as_object).into_iter().flatten()
     }
+    /// The schemas of a parameter, response or request body, and of their
+    /// media types and headers.
+    fn schemas(v: &Value, ptr: &str) -> Option<Broken> {
+        if let Some(s) = v.get("schema") {
+            if let Some(found) = at::<o::ReferenceOr<o::Schema>>(s, &pointer::join(ptr, "schema"), Part::Schema) {
+                return Some(found);
+            }
+        }
+        for key in ["content", "headers"] {
+            for (name, inner) in entries(v.get(key)) {
+                let p = pointer::join(&pointer::join(ptr, key), name);
+                if let Some(found) = schemas(inner, &p) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+    fn parameters(v: &Value, ptr: &str) -> Option<Broken> {
+        let params = v.get("parameters").and_then(Value::as_array)?;
+        params.iter().enumerate().find_map(|(i, p)| {
+            let pp = format!("{ptr}/parameters/{i}");
+            schemas(p, &pp).or_else(|| at::<o::ReferenceOr<o::Parameter>>(p, &pp, Part::Other))
+        })
+    }
     for (path, item) in entries(raw.get("paths")) {
         let item_ptr = pointer::join("/paths", path);
+        if let Some(found) = parameters(item, &item_ptr) {
+            return Some(found);
+        }
         for (key, op) in entries(Some(item)) {
             if !STANDARD_METHODS.contains(&key.as_str()) {
                 continue;
             }
             let op_ptr = pointer::join(&item_ptr, key);
             for (code, r) in entries(op.get("responses")) {
-                if let Some(found) = at::<o::Response>(r, &pointer::join(&format!("{op_ptr}/responses"), code)) {
+                let rp = pointer::join(&format!("{op_ptr}/responses"), code);
+                if let Some(found) = schemas(r, &rp).or_else(|| at::<o::Response>(r, &rp, Part::Response)) {
                     return Some(found);
                 }
             }
-            if let Some(params) = op.get("parameters").and_then(Value::as_array) {
-                for (i, p) in params.iter().enumerate() {
-                    if let Some(found) = at::<o::Parameter>(p, &format!("{op_ptr}/parameters/{i}")) {
-                        return Some(found);
-                    }
-                }
+            if let Some(found) = parameters(op, &op_ptr) {
+                return Some(found);
             }
             if let Some(body) = op.get("requestBody") {
-                if let Some(found) = at::<o::RequestBody>(body, &format!("{op_ptr}/requestBody")) {
+                let bp = format!("{op_ptr}/requestBody");
+                if let Some(found) = schemas(body, &bp).or_else(|| at::<o::RequestBody>(body, &bp, Part::Other)) {
                     return Some(found);
                 }
             }
-            if let Some(found) = at::<o::Operation>(op, &op_ptr) {
+            if let Some(found) = at::<o::Operation>(op, &op_ptr, Part::Other) {
                 return Some(found);
             }
         }
-        if let Some(found) = at::<o::PathItem>(item, &item_ptr) {
+        if let Some(found) = at::<o::PathItem>(item, &item_ptr, Part::Other) {
             return Some(found);
         }
     }
@@ -342,19 +476,36 @@ fn narrow(raw: &Value) -> Option<(String, String)> {
         ("responses", "/components/responses"),
         ("parameters", "/components/parameters"),
         ("requestBodies", "/components/requestBodies"),
+        ("headers", "/components/headers"),
         ("securitySchemes", "/components/securitySchemes"),
     ] {
         for (key, v) in entries(components.and_then(|c| c.get(kind))) {
             let p = pointer::join(ptr, key);
             let found = match kind {
-                "schemas" => at::<o::Schema>(v, &p),
-                "responses" => at::<o::Response>(v, &p),
-                "parameters" => at::<o::Parameter>(v, &p),
-                "requestBodies" => at::<o::RequestBody>(v, &p),
-                _ => at::<o::SecurityScheme>(v, &p),
+                "schemas" => at::<o::Schema>(v, &p, Part::Schema),
+                "responses" => schemas(v, &p).or_else(|| at::<o::Response>(v, &p, Part::Response)),
+                "parameters" => schemas(v, &p).or_else(|| at::<o::Parameter>(v, &p, Part::Other)),
+                "requestBodies" => schemas(v, &p).or_else(|| at::<o::RequestBody>(v, &p, Part::Other)),
+                "headers" => schemas(v, &p).or_else(|| at::<o::Header>(v, &p, Part::Other)),
+                _ => at::<o::SecurityScheme>(v, &p, Part::Other),
             };
             if found.is_some() {
                 return found;
+            }
+        }
+    }
+    // Anything else of the document (`info`, `servers`, `tags`, ...) with
+    // a default to take.
+    for key in ["servers", "tags", "security", "externalDocs"] {
+        if let Some(v) = raw.get(key) {
+            let broken = match key {
+                "servers" => at::<Vec<o::Server>>(v, "/servers", Part::Other),
+                "tags" => at::<Vec<o::Tag>>(v, "/tags", Part::Other),
+                "security" => at::<Vec<o::SecurityRequirement>>(v, "/security", Part::Other),
+                _ => at::<o::ExternalDocumentation>(v, "/externalDocs", Part::Other),
+            };
+            if broken.is_some() {
+                return broken;
             }
         }
     }
@@ -384,6 +535,12 @@ mod tests {
         normalize(v, "t.json", &mut Diagnostics::default()).map_err(|e| e.to_string())
     }
 
+    fn lenient(v: Value) -> (Spec, Vec<String>) {
+        let mut d = Diagnostics::default();
+        let spec = normalize(v, "t.json", &mut d).expect("read leniently");
+        (spec, d.into_vec().into_iter().map(|d| format!("{}: {}", d.pointer, d.message)).collect())
+    }
+
     #[test]
     fn versions() {
         assert!(run(json!({"swagger":"1.2","paths":{}})).unwrap_err().contains("t.json#/swagger"));
@@ -391,31 +548,39 @@ mod tests {
         assert!(run(json!({"openapi":"3.1.0","info":{"title":"t","version":"1"}})).is_ok());
         assert!(run(json!({"openapi":"4.0.0","paths":{}})).unwrap_err().contains("4.0.0"));
         assert!(run(json!({"paths":{}})).unwrap_err().contains("not an OpenAPI document"));
-        assert!(run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"}}))
-            .unwrap_err()
-            .contains("no `paths`"));
+        let (_, d) = lenient(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"}}));
+        assert_eq!(d, ["/paths: the document has no `paths`; it has no operations"]);
     }
 
     #[test]
-    fn deep_invalid_schemas_fail_fast() {
+    fn deep_invalid_schemas_fail_fast_and_take_any_value() {
         // openapiv3 alone takes twice as long per level: days for 40.
-        let mut schema = json!({"required": [1]});
+        let mut schema = json!({"externalDocs": 1});
         for _ in 0..40 {
             schema = json!({"type": "array", "items": schema});
         }
-        let e = run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},
-            "components":{"schemas":{"D": schema}}}))
-        .unwrap_err();
-        assert!(e.starts_with("t.json#/components/schemas/D/items/items/"), "{e}");
-        assert!(e.ends_with("invalid type: integer `1`, expected a string"), "{e}");
+        let (spec, d) = lenient(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},
+            "components":{"schemas":{"D": schema, "E": {"type": "string"}}}}));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].starts_with("/components/schemas/D/items/items/"), "{d:?}");
+        assert!(d[0].ends_with("it takes any value"), "{d:?}");
+        assert_eq!(spec.openapi.components.unwrap().schemas.len(), 2);
     }
 
     #[test]
-    fn structural_errors_have_pointers() {
-        let e = run(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
-            "paths":{"/a":{"get":{"responses":{"200":{"description":5}}}}}}))
-        .unwrap_err();
-        assert!(e.starts_with("t.json#/paths/~1a/get/responses/200"), "{e}");
+    fn a_broken_part_is_left_out_with_its_pointer() {
+        let (spec, d) = lenient(json!({"openapi":"3.0.3","info":{"title":"t","version":"1"},
+            "paths":{"/a":{"get":{"responses":{"200":{"description":"ok", "links": {"l": {"operationId": 5}}}}},
+                           "post":{"externalDocs": 3, "responses":{}}},
+                     "/b":{"get":{"responses":{"200":{"description":"ok"}}}}}}));
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].starts_with("/paths/~1a/get/responses/200/links/l"), "{d:?}");
+        assert!(d[0].ends_with("the response is read as one without a body"), "{d:?}");
+        assert!(d[1].starts_with("/paths/~1a/post/externalDocs"), "{d:?}");
+        let paths = &spec.openapi.paths.paths;
+        assert_eq!(paths.len(), 2);
+        let openapiv3::ReferenceOr::Item(a) = &paths["/a"] else { panic!("an item") };
+        assert!(a.get.is_some() && a.post.is_none());
     }
 
     #[test]
