@@ -169,9 +169,9 @@ fn bad_inputs_give_located_errors_and_leave_files_intact() {
     // (file, contents, --strict, what the message must say)
     let cases: Vec<(&str, String, bool, &str)> = vec![
         ("missing-ref.json", doc(r##"{"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Nope"}}}}}}}}"##, "{}"),
-            false, "missing-ref.json#/paths/~1a/get/responses/200/content/application~1json/schema/$ref: reference `#/components/schemas/Nope` points to nothing"),
-        ("external-ref.json", doc("{}", r#"{"schemas": {"A": {"$ref": "common.yaml#/B"}}}"#), false, "external-ref.json#/components/schemas/A/$ref: external reference"),
-        ("ref-cycle.json", doc("{}", r##"{"parameters": {"A": {"$ref": "#/components/parameters/B"}, "B": {"$ref": "#/components/parameters/A"}}}"##), false, "cycle of references"),
+            true, "missing-ref.json#/paths/~1a/get/responses/200/content/application~1json/schema/$ref: reference `#/components/schemas/Nope` points to nothing"),
+        ("external-ref.json", doc("{}", r#"{"schemas": {"A": {"$ref": "common.yaml#/B"}}}"#), true, "external-ref.json#/components/schemas/A/$ref: reference `common.yaml#/B`"),
+        ("ref-cycle.json", doc("{}", r##"{"parameters": {"A": {"$ref": "#/components/parameters/B"}, "B": {"$ref": "#/components/parameters/A"}}}"##), true, "cycle of references"),
         ("deep.json", deep_json, false, "deep.json:1:"),
         ("deep.yaml", deep_yaml, false, "deep.yaml:"),
         ("duplicate-ids.json", doc(&format!(r#"{{"/a": {{"get": {}}}, "/b": {{"get": {}}}}}"#, op("same"), op("same")), "{}"), true, "#/paths/~1b/get/operationId: operationId `same` is used 2 times"),

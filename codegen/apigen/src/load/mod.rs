@@ -1,7 +1,5 @@
 //! Reading a document: bytes to a JSON value, with positions in errors.
 
-pub(crate) mod refs;
-
 use std::path::Path;
 
 use serde_json::Value;

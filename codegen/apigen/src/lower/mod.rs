@@ -170,8 +170,8 @@ impl<'a> Lower<'a> {
     }
 
     fn reference(&mut self, reference: &str, ptr: &str) -> Ty {
-        if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-            let key = pointer::unescape(key).into_owned();
+        if let Some(key) = pointer::component(reference, SCHEMA_PREFIX) {
+            let key = key.into_owned();
             if let Some((name, nullable)) = self.components.get(&key) {
                 let ty = Ty::Named(name.clone());
                 return if *nullable { Ty::Option(Box::new(ty)) } else { ty };
@@ -473,7 +473,7 @@ impl<'a> Lower<'a> {
             for (i, part) in parts.iter().enumerate() {
                 let mut values: Vec<String> = Vec::new();
                 if let ReferenceOr::Reference { reference } = part {
-                    let component = reference.strip_prefix(SCHEMA_PREFIX).map(|k| pointer::unescape(k).into_owned());
+                    let component = pointer::component(reference, SCHEMA_PREFIX).map(|k| k.into_owned());
                     for (value, target) in &d.mapping {
                         // A mapping names a schema by reference or by name.
                         if target == reference || component.as_deref() == Some(target.as_str()) {
@@ -566,13 +566,13 @@ impl<'a> Lower<'a> {
     }
 
     fn resolve_ref(&self, reference: &str) -> Option<&'a Schema> {
-        let key = pointer::unescape(reference.strip_prefix(SCHEMA_PREFIX)?).into_owned();
+        let key = pointer::component(reference, SCHEMA_PREFIX)?.into_owned();
         let mut current = self.api.components.as_ref()?.schemas.get(&key)?;
         for _ in 0..16 {
             match current {
                 ReferenceOr::Item(s) => return Some(s),
                 ReferenceOr::Reference { reference } => {
-                    let key = pointer::unescape(reference.strip_prefix(SCHEMA_PREFIX)?).into_owned();
+                    let key = pointer::component(reference, SCHEMA_PREFIX)?.into_owned();
                     current = self.api.components.as_ref()?.schemas.get(&key)?;
                 }
             }
@@ -624,12 +624,12 @@ impl<'a> Lower<'a> {
         let schema = match part {
             ReferenceOr::Item(s) => s,
             ReferenceOr::Reference { reference } => {
-                let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) else { return false };
+                let Some(key) = pointer::component(reference, SCHEMA_PREFIX) else { return false };
                 let schemas = match &self.api.components {
                     Some(c) => &c.schemas,
                     None => return false,
                 };
-                match schemas.get(&pointer::unescape(key).into_owned()) {
+                match schemas.get(&*key) {
                     Some(target) => {
                         return self.collect_object(target, properties, required, additional, depth + 1)
                     }
@@ -1128,9 +1128,8 @@ impl<'a> Lower<'a> {
         match p {
             ReferenceOr::Item(p) => Some(p),
             ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/parameters/")
-                    .and_then(|k| self.api.components.as_ref()?.parameters.get(&*pointer::unescape(k)));
+                let found = pointer::component(reference, "#/components/parameters/")
+                    .and_then(|k| self.api.components.as_ref()?.parameters.get(&*k));
                 match found {
                     Some(ReferenceOr::Item(p)) => Some(p),
                     _ => {
@@ -1146,9 +1145,8 @@ impl<'a> Lower<'a> {
         let body = match body {
             ReferenceOr::Item(b) => b,
             ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|k| self.api.components.as_ref()?.request_bodies.get(&*pointer::unescape(k)));
+                let found = pointer::component(reference, "#/components/requestBodies/")
+                    .and_then(|k| self.api.components.as_ref()?.request_bodies.get(&*k));
                 match found {
                     Some(ReferenceOr::Item(b)) => b,
                     _ => {
@@ -1239,9 +1237,8 @@ impl<'a> Lower<'a> {
             let r = match r {
                 ReferenceOr::Item(r) => r,
                 ReferenceOr::Reference { reference } => {
-                    let found = reference
-                        .strip_prefix("#/components/responses/")
-                        .and_then(|k| self.api.components.as_ref()?.responses.get(&*pointer::unescape(k)));
+                    let found = pointer::component(reference, "#/components/responses/")
+                        .and_then(|k| self.api.components.as_ref()?.responses.get(&*k));
                     match found {
                         Some(ReferenceOr::Item(r)) => r,
                         _ => {

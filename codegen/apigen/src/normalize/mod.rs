@@ -6,6 +6,7 @@
 //! disk: it only rewrites documents into the one shape `lower` reads.
 
 pub mod overlay;
+mod refs;
 mod repair;
 mod swagger2;
 mod v31;
@@ -101,7 +102,7 @@ pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<
     let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
     v31::downlevel(&mut raw, version == Version::V31, diags);
     repair::repair(&mut raw, diags);
-    crate::load::refs::check(&raw, file)?;
+    refs::resolve(&mut raw, file, diags)?;
     check_deep_schemas(&mut raw, diags);
     inline_path_items(&mut raw);
     let openapi = deserialize(&mut raw, file, diags)?;
@@ -198,7 +199,7 @@ fn check_deep_schemas(raw: &mut Value, diags: &mut Diagnostics) {
         match v {
             Value::Object(m) if !m.get("$ref").is_some_and(Value::is_string) => {
                 for (k, child) in m {
-                    if crate::load::refs::DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-") {
+                    if refs::DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-") {
                         continue;
                     }
                     let p = pointer::join(ptr, k);
@@ -265,8 +266,9 @@ fn check_deep_schemas(raw: &mut Value, diags: &mut Diagnostics) {
 
 /// Path items given as a `$ref` (to `#/components/pathItems/...` in 3.1,
 /// or to another path) replaced by what they name, which openapiv3 does
-/// not resolve. References were checked before: each resolves, without a
-/// cycle; sibling keys of the `$ref` (a summary) override the target's.
+/// not resolve; sibling keys of the `$ref` (a summary) override the
+/// target's. One that resolves to nothing stays a reference, which
+/// `lower` reports.
 fn inline_path_items(raw: &mut Value) {
     let Some(paths) = raw.get("paths").and_then(Value::as_object) else { return };
     let mut resolved = Vec::new();
