@@ -82,6 +82,11 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         eprintln!("clippy: SKIPPED, not installed (rustup component add clippy)");
     }
+    // The libraries' documentation, with its links, builds clean.
+    run(cargo()
+        .current_dir(root)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--quiet", "--no-deps", "-p", "apigen", "-p", "apigen-runtime"]))?;
     // Stopped when dropped: on success, on failure and on panic.
     let prism = prism::Prism::start(root)?;
     // The tests that need Prism or `../shared` are `#[ignore]`d, so that a

@@ -9,9 +9,11 @@ use crate::error::Error;
 use crate::options::Options;
 pub use crate::options::{PaginationOverride, PaginationStyle};
 
+/// The codegen configuration (`spec/codegen.toml`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The crates to generate, one per `[[target]]` table.
     #[serde(rename = "target")]
     pub targets: Vec<Target>,
 }
@@ -27,8 +29,10 @@ pub struct Target {
     pub overlays: Vec<PathBuf>,
     /// The crate directory.
     pub out: PathBuf,
+    /// The generated crate's package name (`crate = "replicate"`).
     #[serde(rename = "crate")]
     pub crate_name: String,
+    /// The generated crate's version; `0.1.0` when not set.
     #[serde(default = "default_version")]
     pub version: String,
     /// Environment variables `Client::from_env` reads.
@@ -85,6 +89,7 @@ fn default_version() -> String {
 }
 
 impl Config {
+    /// Reads and parses the configuration file at `path`.
     pub fn read(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),

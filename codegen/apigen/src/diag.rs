@@ -9,7 +9,10 @@ use serde::Serialize;
 /// normalization (and overlays), e.g. `/paths/~1models/get/responses/200`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
+    /// Where in the document, as a JSON pointer (without the leading `#`).
     pub pointer: String,
+    /// What was not represented or was changed, and what was done
+    /// instead.
     pub message: String,
 }
 
@@ -27,6 +30,7 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Records a finding at `pointer`.
     pub fn push(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         self.items.push(Diagnostic {
             pointer: pointer.into(),
@@ -34,14 +38,17 @@ impl Diagnostics {
         });
     }
 
+    /// The findings, in the order they were pushed.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.items
     }
 
+    /// How many findings there are.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

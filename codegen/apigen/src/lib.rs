@@ -1,3 +1,6 @@
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 //! apigen: typed async Rust clients from OpenAPI documents.
 //!
 //! The pipeline is `load` (bytes to JSON) → `normalize` (JSON to the
@@ -29,18 +32,27 @@ pub use error::Error;
 /// Everything one run produces, in memory.
 #[derive(Debug)]
 pub struct Generated {
+    /// The crate's files: `Cargo.toml`, then the Rust sources.
     pub files: Vec<File>,
+    /// What the generator could not represent or changed, in the order
+    /// found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The IR the files were printed from, for review ([`ir_yaml`]).
     pub api: ir::Api,
+    /// How long each phase took.
     pub timings: Timings,
 }
 
 /// Time spent in each phase.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Timings {
+    /// Reading the document and its overlays, and normalizing it.
     pub load: Duration,
+    /// Lowering the document to the IR.
     pub ir: Duration,
+    /// Building the Rust token streams, summed over threads.
     pub tokens: Duration,
+    /// Parsing and pretty-printing the tokens, summed over threads.
     pub format: Duration,
 }
 
@@ -48,11 +60,14 @@ pub struct Timings {
 /// it, in order. Paths are as messages name them and as they are read.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The OpenAPI document, JSON or YAML.
     pub spec: PathBuf,
+    /// Overlay documents, applied in order.
     pub overlays: Vec<PathBuf>,
 }
 
 impl Source {
+    /// A spec with no overlays.
     pub fn new(spec: impl Into<PathBuf>) -> Self {
         Source {
             spec: spec.into(),

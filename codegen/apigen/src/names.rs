@@ -89,6 +89,8 @@ pub struct Namespace {
 }
 
 impl Namespace {
+    /// A namespace in which `reserved` are taken from the start: asking
+    /// for one of them gives it a suffix.
     pub fn with_reserved(reserved: &[&str]) -> Self {
         Namespace {
             taken: reserved.iter().map(|s| s.to_string()).collect(),
@@ -111,6 +113,7 @@ impl Namespace {
         unreachable!("the integers do not run out")
     }
 
+    /// Whether `name` is taken, reserved or handed out.
     pub fn contains(&self, name: &str) -> bool {
         self.taken.contains(name)
     }

@@ -14,6 +14,7 @@ use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a value to keep it out of logs.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
@@ -51,8 +52,11 @@ impl From<&str> for Secret {
 /// Where an API key goes, as the spec's `securitySchemes` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiKeyLocation {
+    /// A request header named after the key.
     Header,
+    /// A query parameter named after the key.
     Query,
+    /// A cookie named after the key, in the `Cookie` header.
     Cookie,
 }
 
@@ -63,11 +67,19 @@ pub enum Credentials {
     /// `Authorization: Bearer <token>`.
     Bearer(Secret),
     /// `Authorization: Basic base64(user:password)`.
-    Basic { username: String, password: Secret },
+    Basic {
+        /// The user name, before the `:`.
+        username: String,
+        /// The password, after the `:`.
+        password: Secret,
+    },
     /// A key in a header, query parameter or cookie of the given name.
     ApiKey {
+        /// Where the key goes.
         location: ApiKeyLocation,
+        /// The header, query parameter or cookie name (`X-API-Key`).
         name: String,
+        /// The key itself.
         value: Secret,
     },
 }

@@ -10,6 +10,7 @@ use crate::encode::ParamValue;
 /// A file to upload, or binary content in a schema (`format: binary`).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct File {
+    /// The file's content.
     pub bytes: Bytes,
     /// The file name sent in `Content-Disposition`.
     pub file_name: Option<String>,
@@ -18,6 +19,9 @@ pub struct File {
 }
 
 impl File {
+    /// A file of these bytes, with no name or content type: as a multipart
+    /// part it is named after the part and sent as
+    /// `application/octet-stream`.
     pub fn new(bytes: impl Into<Bytes>) -> Self {
         File { bytes: bytes.into(), file_name: None, content_type: None }
     }
@@ -30,11 +34,13 @@ impl File {
         Ok(File { bytes: bytes.into(), file_name, content_type: None })
     }
 
+    /// Sets the file name sent in `Content-Disposition`.
     pub fn file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = Some(name.into());
         self
     }
 
+    /// Sets the part's `Content-Type`.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -159,6 +165,8 @@ fn quote(s: &str) -> String {
 /// A body type that knows its multipart parts; generated for every schema
 /// sent as multipart/form-data.
 pub trait Multipart {
+    /// Adds the body's parts to `form`: one per member with a value, one
+    /// per item of an array.
     fn parts(&self, form: &mut MultipartForm);
 }
 

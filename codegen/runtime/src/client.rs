@@ -172,16 +172,24 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// How long to wait for a connection; the default is
+    /// [`DEFAULT_CONNECT_TIMEOUT`]. Unused with
+    /// [`ClientBuilder::http_client`], whose client has its own.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
+    /// The `User-Agent` header (generated clients pass `<crate>/<version>`).
+    /// Unused with [`ClientBuilder::http_client`], whose client has its own.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
+    /// The client, or [`Error::Config`] for a base URL that cannot be
+    /// parsed or extended, credentials no header can carry, or an HTTP
+    /// client that cannot be built.
     pub fn build(self) -> Result<C, Error> {
         self.untyped().build_client().map(C::from)
     }
@@ -250,6 +258,7 @@ pub fn env_var(name: &str) -> Result<String, Error> {
 }
 
 impl Client {
+    /// The base URL requests go to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }

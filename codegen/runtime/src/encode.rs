@@ -28,6 +28,8 @@ pub fn path_segment(value: &str) -> Result<String, &'static str> {
 /// Implemented for the scalar types generated code uses, and by the
 /// generator for every enum it emits.
 pub trait ParamValue {
+    /// The value as text, not yet encoded: each place (path, query,
+    /// header) encodes or checks it its own way.
     fn to_param(&self) -> String;
 }
 

@@ -18,13 +18,17 @@ pub enum Error {
     /// a header value with a line break, a body that does not serialize.
     /// Nothing was sent.
     InvalidRequest {
+        /// The operation's `operationId` (or the name the generator gave it).
         operation: &'static str,
+        /// What could not be encoded, and why.
         message: String,
     },
     /// The request never got a complete answer: connection refused, DNS,
     /// TLS, a timeout, a body cut short.
     Transport {
+        /// The operation's `operationId` (or the name the generator gave it).
         operation: &'static str,
+        /// reqwest's error, whose source chain has the cause.
         source: reqwest::Error,
         /// Attempts made, retries included.
         attempts: u32,
@@ -34,7 +38,9 @@ pub enum Error {
     /// its body too. (A connect timeout is a [`Error::Transport`] whose
     /// source says so.)
     Timeout {
+        /// The operation's `operationId` (or the name the generator gave it).
         operation: &'static str,
+        /// The timeout that ran out.
         timeout: std::time::Duration,
         /// Attempts made, retries included.
         attempts: u32,
@@ -45,6 +51,7 @@ pub enum Error {
     /// because its request is not safe to send again (a POST) or because
     /// resuming failed too often. What arrived before was delivered.
     StreamCut {
+        /// The operation's `operationId` (or the name the generator gave it).
         operation: &'static str,
         /// What cut it, for messages.
         reason: String,
@@ -54,7 +61,12 @@ pub enum Error {
     /// The response body (for a stream: one event or line) is larger than
     /// the client's limit (`ClientBuilder::max_body_bytes`); it was not
     /// read.
-    TooLarge { operation: &'static str, limit: usize },
+    TooLarge {
+        /// The operation's `operationId` (or the name the generator gave it).
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The server answered with a status the operation does not treat as
     /// success.
     Api(Box<ApiError>),
@@ -177,8 +189,11 @@ impl std::error::Error for Error {
 
 /// A response whose status the operation does not treat as success.
 pub struct ApiError {
+    /// The operation's `operationId` (or the name the generator gave it).
     pub operation: &'static str,
+    /// The status the server answered with.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
     /// The body exactly as received.
     pub body: Bytes,
@@ -262,16 +277,22 @@ impl fmt::Display for ApiError {
 /// send them with their errors. Unknown members are kept in `extra`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ProblemDetails {
+    /// A URI reference that names the problem type.
     #[serde(default, rename = "type")]
     pub type_: Option<String>,
+    /// A short summary of the problem type.
     #[serde(default)]
     pub title: Option<String>,
+    /// The HTTP status, as the server repeats it in the body.
     #[serde(default)]
     pub status: Option<u16>,
+    /// What went wrong this time.
     #[serde(default)]
     pub detail: Option<String>,
+    /// A URI reference that names this occurrence of the problem.
     #[serde(default)]
     pub instance: Option<String>,
+    /// Every other member (extension members).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -288,11 +309,15 @@ impl ProblemDetails {
 /// A success response whose body does not match the spec.
 #[derive(Debug)]
 pub struct DecodeError {
+    /// The operation's `operationId` (or the name the generator gave it).
     pub operation: &'static str,
+    /// The success status the body came with.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
     /// The body exactly as received.
     pub body: Bytes,
+    /// Why the body does not decode.
     pub source: BodyError,
 }
 
@@ -313,7 +338,10 @@ impl fmt::Display for DecodeError {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BodyError {
+    /// The body (or an event's data) is not JSON, or not JSON of the type
+    /// the operation expects.
     Json(serde_json::Error),
+    /// A text body, or an event stream, is not UTF-8.
     NotUtf8(std::str::Utf8Error),
     /// JSON was expected, and the `Content-Type` (given here) says the
     /// body is something else: an HTML error page from a proxy, say.

@@ -1,3 +1,6 @@
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 //! The runtime of every client crate that apigen generates.
 //!
 //! Generated code describes each operation (its path, parameters, body and

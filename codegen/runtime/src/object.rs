@@ -39,6 +39,8 @@ pub fn members<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Reader, D::
 /// members ([`crate::RawResponse::object`]), where one read through serde
 /// would be parsed into a `Value` and then copied member by member.
 pub trait FromMembers: Sized {
+    /// Takes the struct's fields out of its object's members; the error
+    /// names the member at fault.
     fn from_members(members: Reader) -> Result<Self, Error>;
 }
 
@@ -245,6 +247,7 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// A writer with no members yet.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Writer { members: Vec::new(), error: None }
@@ -341,6 +344,7 @@ pub struct Untagged {
 }
 
 impl Untagged {
+    /// Reads the value the variants are then tried on.
     pub fn new<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Untagged, D::Error> {
         Value::deserialize(deserializer).map(|value| Untagged { value })
     }

@@ -24,7 +24,12 @@ pub enum Next {
     /// origin.
     Url(String),
     /// The same request with this query parameter set.
-    Query { name: &'static str, value: String },
+    Query {
+        /// The query parameter, as on the wire (`cursor`).
+        name: &'static str,
+        /// The cursor the page gave.
+        value: String,
+    },
 }
 
 impl Next {

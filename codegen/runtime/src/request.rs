@@ -87,7 +87,10 @@ pub trait WithOptions: Sized {
 /// A body ready to send.
 #[derive(Debug, Clone)]
 pub struct Body {
+    /// The `Content-Type` it is sent with; for multipart, the one with the
+    /// boundary is among the request's headers and replaces it.
     pub content_type: &'static str,
+    /// The encoded body.
     pub bytes: bytes::Bytes,
 }
 
@@ -113,6 +116,7 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request for `op` with no parameters and no body yet.
     pub fn new(op: &'static Operation) -> Self {
         Request {
             op,
@@ -127,6 +131,7 @@ impl Request {
         }
     }
 
+    /// The operation the request is for.
     pub fn operation(&self) -> &'static Operation {
         self.op
     }

@@ -13,16 +13,21 @@ use crate::error::{ApiError, BodyError, DecodeError, Error};
 /// A decoded body with the status and headers it came with.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
+    /// The status the server answered with.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The decoded body.
     pub body: T,
 }
 
 impl<T> Response<T> {
+    /// The body, without the status and headers.
     pub fn into_body(self) -> T {
         self.body
     }
 
+    /// The same response with its body passed through `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             status: self.status,
@@ -113,6 +118,7 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
+    /// A response to `operation` as received, counted as one attempt.
     pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         RawResponse {
             operation,
@@ -128,14 +134,17 @@ impl RawResponse {
         self
     }
 
+    /// The status the server answered with.
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
+    /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
+    /// The body, exactly as received.
     pub fn body(&self) -> &Bytes {
         &self.body
     }

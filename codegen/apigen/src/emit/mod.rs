@@ -19,7 +19,9 @@ use crate::output::File;
 /// print the files in parallel.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Timings {
+    /// Building the token streams from the IR.
     pub tokens: std::time::Duration,
+    /// Parsing the tokens with `syn` and printing them with `prettyplease`.
     pub format: std::time::Duration,
 }
 
@@ -45,6 +47,9 @@ fn nothing(_: &Ctx, _: Range<usize>) -> TokenStream {
     TokenStream::new()
 }
 
+/// Prints the crate from the IR: `Cargo.toml`, `src/lib.rs`,
+/// `src/client.rs`, `src/builders.rs` and `src/types.rs`. The error says
+/// which file's generated code does not parse.
 pub fn emit(api: &Api, opts: &Options, timings: &mut Timings) -> Result<Vec<File>, String> {
     let ctx = Ctx::new(api, opts);
     let units = [

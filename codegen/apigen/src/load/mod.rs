@@ -9,7 +9,9 @@ use crate::error::Error;
 /// Which syntax a document is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
+    /// JSON: a `.json` file, or text that starts with `{`.
     Json,
+    /// YAML: a `.yaml` or `.yml` file, or any other text.
     Yaml,
 }
 

@@ -32,6 +32,16 @@ const RESERVED_TYPES: &[&str] = &[
 /// Names on the generated `Client` besides namespaces and operations.
 const RESERVED_METHODS: &[&str] = &["new", "builder", "from_env", "raw", "from", "clone"];
 
+/// Methods every builder may have, which a parameter's setter must not
+/// take: sending, streaming, paging, and the body's setter. (The
+/// `WithOptions` methods, `header`, `query`, `timeout`, ..., are a trait's:
+/// a setter of the same name shadows them without an error, and the
+/// spec's name is the one users look for.)
+const BUILDER_METHODS: &[&str] = &[
+    "new", "send", "send_with_response", "request", "decode", "into_future", "options_mut", "body", "stream",
+    "lines", "pages", "items",
+];
+
 /// Builder and namespace type names live beside these in the operations
 /// module.
 const RESERVED_BUILDERS: &[&str] = &[
@@ -39,6 +49,8 @@ const RESERVED_BUILDERS: &[&str] = &[
     "BoxFuture", "Untyped", "String", "Vec", "Option", "Box", "Result",
 ];
 
+/// The IR of a normalized document; what it cannot represent goes to
+/// `diags`.
 pub fn lower(spec: &Spec, opts: &Options, diags: &mut Diagnostics) -> Api {
     let mut l = Lower {
         pagination_overrides: &opts.pagination,
@@ -946,7 +958,9 @@ impl<'a> Lower<'a> {
             }
             // Each other media type: a method beside the operation's own
             // when the body is required, else a setter beside `body`.
-            let mut setters = Namespace::with_reserved(&["body"]);
+            let mut reserved: Vec<&str> = BUILDER_METHODS.to_vec();
+            reserved.extend(params.iter().map(|p| p.ident.as_str()));
+            let mut setters = Namespace::with_reserved(&reserved);
             for alt in &mut body.alternatives {
                 alt.method_name = if body.required {
                     let (name, renamed) = methods.entry(namespace.clone()).or_default().take(&format!("{method_name}_{}", alt.method_name));
@@ -1039,7 +1053,7 @@ impl<'a> Lower<'a> {
             }
         }
         let template: Vec<&str> = template_params(path);
-        let mut ns = Namespace::with_reserved(&["send", "send_with_response", "into_future", "options_mut", "body"]);
+        let mut ns = Namespace::with_reserved(BUILDER_METHODS);
         let mut out = Vec::new();
         for (p, pptr) in merged {
             let d = p.parameter_data_ref();

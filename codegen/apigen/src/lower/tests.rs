@@ -122,3 +122,20 @@ fn credentials_are_read_from_variables_named_for_the_crate() {
     let (api, _) = lower_with(basic, &Options::new("my-api").env(["U", "P"]));
     assert_eq!(api.credential_env, ["U", "P"]);
 }
+
+#[test]
+fn setters_never_take_a_method_every_builder_has() {
+    let params: String = ["stream", "send", "body", "pages", "request", "body_form", "query"]
+        .iter()
+        .map(|n| format!("{{name: {n}, in: query, schema: {{type: string}}}}, "))
+        .collect();
+    let api = lower_yaml(&doc(
+        &format!("  /a:\n    post:\n      operationId: a\n      parameters: [{params}]\n      requestBody: {{content: {{application/json: {{schema: {{type: object}}}}, application/x-www-form-urlencoded: {{schema: {{type: object}}}}}}}}\n      responses: {{'200': {{description: ok, content: {{text/event-stream: {{}}}}}}}}"),
+        "    X: {type: string}",
+    ));
+    let o = op(&api, "a");
+    let idents: Vec<&str> = o.params.iter().map(|p| p.ident.as_str()).collect();
+    assert_eq!(idents, ["stream2", "send2", "body2", "pages2", "request2", "body_form", "query"]);
+    let alt = &o.body.as_ref().expect("a body").alternatives[0];
+    assert_eq!(alt.method_name, "body_form2", "the form setter gives way to the parameter");
+}

@@ -27,25 +27,34 @@ pub const STANDARD_METHODS: &[&str] =
 /// An operation under a key openapiv3 does not know, e.g. `query`.
 #[derive(Debug)]
 pub struct ExtraOperation {
+    /// The key of its path item (`/models`).
     pub path: String,
     /// The key as written (`query`).
     pub key: String,
+    /// The operation, read as openapiv3 reads the standard ones.
     pub operation: openapiv3::Operation,
 }
 
 /// A webhook of an OpenAPI 3.1 document: an operation the API sends.
 #[derive(Debug)]
 pub struct Webhook {
+    /// The key under `webhooks` (`prediction.completed`).
     pub name: String,
+    /// The method the API sends it with (`post`).
     pub method: String,
+    /// What it sends, as an operation.
     pub operation: openapiv3::Operation,
 }
 
 /// A document ready for lowering into the IR.
 #[derive(Debug)]
 pub struct Spec {
+    /// The document in openapiv3's model, repaired and with every
+    /// reference in the form `lower` reads.
     pub openapi: OpenAPI,
+    /// Operations under methods openapiv3 drops (`query`).
     pub extra_operations: Vec<ExtraOperation>,
+    /// The 3.1 `webhooks`, which openapiv3's 3.0 model has no room for.
     pub webhooks: Vec<Webhook>,
 }
 
