@@ -121,7 +121,7 @@ pub fn gen_probe(args: &[String]) -> Result<(), String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let dirs: Vec<PathBuf> = if args.is_empty() { vec![root.join("../shared/specs")] } else { args.iter().map(PathBuf::from).collect() };
+    let dirs: Vec<PathBuf> = if args.is_empty() { vec![root.join("../shared/specs"), root.join("tests/specs/real")] } else { args.iter().map(PathBuf::from).collect() };
     let mut specs: Vec<PathBuf> = Vec::new();
     for dir in &dirs {
         let found = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -38,6 +38,9 @@ pub fn read(path: &Path, name: &str) -> Result<Value, Error> {
 
 /// Parses text as JSON or YAML into a JSON value.
 pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
+    // A byte order mark is how some editors start a UTF-8 file; neither
+    // JSON nor YAML readers here take it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = position_of(bytes, e.valid_up_to());
         Error::Syntax {
@@ -168,6 +171,12 @@ fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_byte_order_mark_is_read_past() {
+        let v = super::parse(b"\xEF\xBB\xBF{\"openapi\": \"3.0.0\"}", super::Syntax::Json, "t.json").unwrap();
+        assert_eq!(v["openapi"], "3.0.0");
+    }
+
     use super::*;
 
     #[test]

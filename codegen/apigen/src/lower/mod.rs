@@ -610,14 +610,49 @@ impl<'a> Lower<'a> {
         let mut additional: Option<AdditionalProperties> = None;
         for (i, part) in parts.iter().enumerate() {
             if !self.collect_object(part, &mut properties, &mut required, &mut additional, 0) {
+                if let Some(ty) = self.scalar_all_of(&meaningful, hint, ptr) {
+                    return Converted::Ty(ty);
+                }
                 self.diags.push(
                     format!("{ptr}/allOf/{i}"),
-                    "allOf member is not an object schema; the whole allOf accepts any JSON value",
+                    "allOf member is not an object schema, and the members are not all of one scalar type; the whole allOf accepts any JSON value",
                 );
                 return Converted::Ty(Ty::Json);
             }
         }
         self.object(&properties, &required, additional.as_ref(), hint, ptr)
+    }
+
+    /// An allOf whose members all constrain one scalar type (a string
+    /// enum by reference, and `type: string` beside it): the most specific
+    /// member, a named type or an enum. `None` when the members are not all
+    /// of one scalar type.
+    fn scalar_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Option<Ty> {
+        fn kind(s: &Schema) -> Option<(&'static str, bool)> {
+            match &s.schema_kind {
+                SchemaKind::Type(Type::String(t)) => Some(("string", !t.enumeration.is_empty())),
+                SchemaKind::Type(Type::Integer(t)) => Some(("integer", !t.enumeration.is_empty())),
+                SchemaKind::Type(Type::Number(t)) => Some(("number", !t.enumeration.is_empty())),
+                SchemaKind::Type(Type::Boolean(_)) => Some(("boolean", false)),
+                SchemaKind::Type(Type::Array(_)) => Some(("array", false)),
+                _ => None,
+            }
+        }
+        let mut kinds = Vec::new();
+        for part in parts {
+            kinds.push(kind(self.resolve(part)?)?);
+        }
+        let first = kinds.first()?.0;
+        if kinds.iter().any(|(k, _)| *k != first) {
+            return None;
+        }
+        // A named type says the most; then an enum; then the first.
+        let chosen = parts
+            .iter()
+            .position(|p| matches!(p, ReferenceOr::Reference { .. }))
+            .or_else(|| kinds.iter().position(|(_, e)| *e))
+            .unwrap_or(0);
+        Some(self.schema_ty(&parts[chosen], hint, &format!("{ptr}/allOf/{chosen}")))
     }
 
     /// Gathers the properties of an object schema (through references and

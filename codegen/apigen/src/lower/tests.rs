@@ -139,3 +139,16 @@ fn setters_never_take_a_method_every_builder_has() {
     let alt = &o.body.as_ref().expect("a body").alternatives[0];
     assert_eq!(alt.method_name, "body_form2", "the form setter gives way to the parameter");
 }
+
+#[test]
+fn an_all_of_of_one_scalar_type_is_its_most_specific_member() {
+    let api = lower_yaml(&doc(
+        "  /a: {get: {operationId: a, responses: {'200': {description: ok}}}}",
+        "    Size: {type: string, enum: [s, m]}\n    Crate: {type: object, properties: {\n      size: {allOf: [{$ref: '#/components/schemas/Size'}, {type: string, description: the size}]},\n      count: {allOf: [{type: integer}, {type: integer, minimum: 1}]},\n      odd: {allOf: [{type: integer}, {type: string}]}}}",
+    ));
+    let TypeKind::Struct { fields, .. } = kind(&api, "Crate") else { panic!("a struct") };
+    let ty = |name: &str| &fields.iter().find(|f| f.name == name).expect("a field").ty;
+    assert_eq!(ty("size"), &Ty::Named("Size".into()));
+    assert_eq!(ty("count"), &Ty::I64);
+    assert_eq!(ty("odd"), &Ty::Json, "members that contradict each other take any value");
+}
