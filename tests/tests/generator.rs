@@ -64,3 +64,61 @@ fn operations_that_answer_with_no_body_are_known() {
     // The two whose only success is a 204; `things.get` has a body.
     assert_eq!(nothing, ["delete_/things/{id}", "notes.replace"]);
 }
+
+fn generate_spec(file: &str) -> apigen::Generated {
+    let path = integration_tests::root().join("tests/specs").join(file);
+    apigen::generate_file(&path, file, &apigen::Options::new("spec-test")).unwrap()
+}
+
+fn pointers(g: &apigen::Generated) -> Vec<&str> {
+    g.diagnostics.iter().map(|d| d.pointer.as_str()).collect()
+}
+
+/// Each defect of `lenient.yaml` is read past with a diagnostic at its
+/// pointer; `cargo xtask test` compiles the crate it gives.
+#[test]
+fn a_defective_spec_generates_with_a_diagnostic_for_each_repair() {
+    let g = generate_spec("lenient.yaml");
+    let found = pointers(&g);
+    for expected in [
+        "/openapi",
+        "/info/title",
+        "/info/version",
+        "/servers",
+        "/tags",
+        "/security/0/key",
+        "/paths/things",
+        "/paths/~1things/get/parameters/0",
+        "/paths/~1things/get/parameters/1",
+        "/paths/~1things/get/responses/4xx",
+        "/paths/~1things/get/responses/4XX/content/application~1json/schema/$ref",
+        "/paths/~1things~1{id}/get/parameters/1/$ref",
+        "/paths/~1things~1{id}/delete/responses",
+        "/components/schemas/Thing/properties/id/required",
+        "/components/schemas/Thing/properties/size/type",
+        "/components/securitySchemes/key/type",
+    ] {
+        assert!(found.contains(&expected), "no diagnostic at {expected}: {found:?}");
+    }
+    assert_eq!(g.api.operations.len(), 3, "the duplicate operationId is renamed, not dropped");
+    let strict = apigen::generate_file(
+        &integration_tests::root().join("tests/specs/lenient.yaml"),
+        "lenient.yaml",
+        &apigen::Options::new("spec-test").strict(true),
+    );
+    assert!(strict.is_err(), "--strict refuses what leniency repaired");
+}
+
+/// Every reference form of `references.yaml` ends at a typed position,
+/// each nested schema at one named type.
+#[test]
+fn every_reference_form_is_followed_to_one_named_type() {
+    let g = generate_spec("references.yaml");
+    assert!(g.diagnostics.is_empty(), "{:?}", pointers(&g));
+    let names: Vec<&str> = g.api.types.keys().map(String::as_str).collect();
+    assert_eq!(names, ["Alias", "Pet", "PetOwner", "Limit", "Legacy", "Problem", "PetKind"]);
+    let list = g.api.operations.iter().find(|o| o.id == "pets.list").unwrap();
+    let kind = list.params.iter().find(|p| p.name == "kind").unwrap();
+    assert_eq!(kind.ty, apigen::ir::Ty::Named("PetKind".into()));
+    assert_eq!(list.params.iter().filter(|p| p.name == "limit").count(), 1, "the chained parameter is the same one");
+}

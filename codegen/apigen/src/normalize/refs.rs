@@ -129,10 +129,10 @@ fn collect(v: &Value, ptr: &str, kind: Kind, out: &mut Vec<Site>) {
                 if !(child.is_object() || child.is_array()) || k.starts_with("x-") || k == "$ref" {
                     continue;
                 }
-                // In a map of schemas, `example` is a property's name.
-                if kind != Kind::SchemaMap && DATA_KEYS.contains(&k.as_str()) {
-                    continue;
-                }
+                // Data (`example`, a schema's `default`) is never walked:
+                // `step` knows no structure under it. A map's members are,
+                // whatever their names (a property `example`, the
+                // response `default`).
                 let next = step(kind, k);
                 if next != Kind::Other {
                     collect(child, &pointer::join(ptr, k), next, out);
@@ -262,6 +262,7 @@ pub fn resolve(doc: &mut Value, file: &str, diags: &mut Diagnostics) -> Result<(
             }
         }
     }
+    schemas.point_originals_to_copies(doc);
     resolve_others(doc, diags);
     doc.as_object_mut().map(|m| m.remove("definitions"));
     Ok(())
@@ -375,6 +376,29 @@ impl Schemas {
         }
     }
 
+    /// Each hoisted schema, where it was, becomes a reference to its copy,
+    /// so that the place and every reference to it share one type. Deepest
+    /// first, so that the pointers of the others still hold; and in the
+    /// copies of the schemas around it too.
+    fn point_originals_to_copies(&self, doc: &mut Value) {
+        let mut targets: Vec<(&String, &String)> = self.hoisted.iter().collect();
+        targets.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(b.0)));
+        for (target, key) in &targets {
+            let reference = serde_json::json!({ "$ref": pointer::to_fragment(&pointer::join("/components/schemas", key)) });
+            let mut places = vec![(*target).clone()];
+            for (outer, outer_key) in &targets {
+                if let Some(rest) = target.strip_prefix(outer.as_str()).filter(|r| r.starts_with('/')) {
+                    places.push(format!("{}{rest}", pointer::join("/components/schemas", outer_key)));
+                }
+            }
+            for place in places {
+                if let Some(slot) = doc.pointer_mut(&place) {
+                    *slot = reference.clone();
+                }
+            }
+        }
+    }
+
     /// Copies the schema at `target` under `components/schemas`, with a
     /// key made of where it was: `/components/parameters/Limit/schema`
     /// gives `Limit`, `/components/schemas/Pet/properties/owner` gives
@@ -421,6 +445,16 @@ mod tests {
         (v, d.into_vec().into_iter().map(|d| format!("{}: {}", d.pointer, d.message)).collect())
     }
 
+    #[test]
+    fn the_default_response_is_a_response_not_data() {
+        let (v, d) = run(json!({
+            "paths": { "/a": op(json!({ "default": { "description": "e", "content": { "application/json": { "schema": { "$ref": "#/components/responses/P/content/application~1json/schema" } } } } })) },
+            "components": { "responses": { "P": { "description": "p", "content": { "application/json": { "schema": { "type": "string" } } } } } }
+        }));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v["paths"]["/a"]["get"]["responses"]["default"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/P");
+    }
+
     fn op(responses: Value) -> Value {
         json!({ "get": { "responses": responses } })
     }
@@ -452,6 +486,9 @@ mod tests {
         assert_eq!(props["old"]["$ref"], "#/components/schemas/Old");
         let schemas = &v["components"]["schemas"];
         assert_eq!(schemas["Limit"], json!({ "type": "integer" }));
+        // Where they were, the hoisted schemas are references to their copy.
+        assert_eq!(v["components"]["parameters"]["Limit"]["schema"]["$ref"], "#/components/schemas/Limit");
+        assert_eq!(schemas["Pet"]["properties"]["owner"]["$ref"], "#/components/schemas/Pet_owner");
         assert_eq!(schemas["Old"], json!({ "type": "boolean" }));
         // The hoisted copy's own references are canonical too.
         assert_eq!(schemas["Pet_owner"]["properties"]["id"]["$ref"], "#/components/schemas/Pet~1Id");
