@@ -122,3 +122,16 @@ fn every_reference_form_is_followed_to_one_named_type() {
     assert_eq!(kind.ty, apigen::ir::Ty::Named("PetKind".into()));
     assert_eq!(list.params.iter().filter(|p| p.name == "limit").count(), 1, "the chained parameter is the same one");
 }
+
+/// A document in several files, with a cycle across them, is one crate:
+/// each schema one type, named for where it was.
+#[test]
+fn a_multi_file_spec_is_bundled() {
+    let g = generate_spec("multi-file/openapi.yaml");
+    assert!(g.diagnostics.is_empty(), "{:?}", pointers(&g));
+    let ids: Vec<&str> = g.api.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["pets.list", "pets.get"]);
+    let mut names: Vec<&str> = g.api.types.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["Owner", "Pet", "Problem"]);
+}

@@ -115,9 +115,33 @@ fn generate_elsewhere(spec: &Path, name: &str, out: &Path, runtime: &Path) -> Re
 pub fn gen_probe(args: &[String]) -> Result<(), String> {
     let [spec, name, out, runtime] = args else { return Err("usage: corpus-gen SPEC NAME OUT RUNTIME".into()) };
     let spec = Path::new(spec);
-    let file = spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = label(spec);
     let g = apigen::generate_file(spec, &file, &options(name, "cargo xtask corpus", &file, Path::new(runtime))).map_err(|e| e.to_string())?;
     apigen::output::write(Path::new(out), &g.files).map(drop).map_err(|e| e.to_string())
+}
+
+/// The entry file of a multi-file spec in a folder of its own: the file
+/// its `ENTRY` names, else `openapi.yaml` or `openapi.json`.
+fn entry_of(dir: &Path) -> Option<PathBuf> {
+    if !dir.is_dir() {
+        return None;
+    }
+    if let Ok(named) = std::fs::read_to_string(dir.join("ENTRY")) {
+        return Some(dir.join(named.trim()));
+    }
+    ["openapi.yaml", "openapi.json"].iter().map(|f| dir.join(f)).find(|p| p.is_file())
+}
+
+/// How a spec is named in the results: its file, or for the entry of a
+/// folder, `folder/file`.
+fn label(spec: &Path) -> String {
+    let file = spec.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    match spec.parent() {
+        Some(dir) if entry_of(dir).as_deref() == Some(spec) => {
+            format!("{}/{file}", dir.file_name().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default())
+        }
+        _ => file,
+    }
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
@@ -125,14 +149,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut specs: Vec<PathBuf> = Vec::new();
     for dir in &dirs {
         let found = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        specs.extend(
-            found
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml"))),
-        );
+        for path in found.flatten().map(|e| e.path()) {
+            if matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")) {
+                specs.push(path);
+            } else if let Some(entry) = entry_of(&path) {
+                specs.push(entry);
+            }
+        }
     }
-    specs.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
+    specs.sort_by_key(|p| label(p));
     if specs.is_empty() {
         return Err(format!("no .json or .yaml specs in {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")));
     }
@@ -143,7 +168,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut rows = Vec::new();
     let mut members = Vec::new();
     for spec in &specs {
-        let file = spec.file_name().unwrap().to_string_lossy().into_owned();
+        let file = label(spec);
         let name = crate_name("corpus", &file);
         let ops_in_spec = apigen::load::read(spec, &file).map(|d| count_operations(&d)).unwrap_or(0);
         let opts = options(&name, "cargo xtask corpus", &file, &runtime);

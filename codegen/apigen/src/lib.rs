@@ -85,7 +85,7 @@ impl Source {
         let mut doc = load::read(&root.join(&self.spec), &self.name())?;
         for o in &self.overlays {
             let name = o.display().to_string();
-            let overlay = load::read(&root.join(o), &name)?;
+            let overlay = load::read_any(&root.join(o), &name)?;
             normalize::overlay::apply(&mut doc, &overlay, &name)?;
         }
         Ok(doc)

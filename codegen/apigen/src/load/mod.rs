@@ -1,4 +1,8 @@
-//! Reading a document: bytes to a JSON value, with positions in errors.
+//! Reading a document: bytes to a JSON value, with positions in errors,
+//! and the files it refers to bundled into it. Loading never interprets
+//! OpenAPI: what the value means is `normalize`'s.
+
+pub mod bundle;
 
 use std::path::Path;
 
@@ -27,8 +31,17 @@ impl Syntax {
     }
 }
 
-/// Reads a file into a JSON value. `name` is how errors name the file.
+/// Reads a document into a JSON value, with the local files it refers to
+/// bundled into it (see [`bundle`]). `name` is how errors name the file.
 pub fn read(path: &Path, name: &str) -> Result<Value, Error> {
+    let mut doc = read_any(path, name)?;
+    bundle::bundle(&mut doc, path)?;
+    Ok(doc)
+}
+
+/// Reads a file into a JSON value, as it is (an overlay, a part of a
+/// document).
+pub fn read_any(path: &Path, name: &str) -> Result<Value, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,

@@ -111,9 +111,17 @@ pub fn normalize(mut raw: Value, file: &str, diags: &mut Diagnostics) -> Result<
     let webhooks_raw = raw.as_object_mut().and_then(|o| o.remove("webhooks"));
     v31::downlevel(&mut raw, version == Version::V31, diags);
     repair::repair(&mut raw, diags);
-    refs::resolve(&mut raw, file, diags)?;
-    check_deep_schemas(&mut raw, diags);
+    let bundled = raw.get(crate::load::bundle::BUNDLE_KEY).is_some();
+    // Before references are resolved: a path item may come from a bundled
+    // file, which resolving drops.
     inline_path_items(&mut raw);
+    refs::resolve(&mut raw, file, diags)?;
+    if bundled {
+        // What came from other files was not in the document when it was
+        // repaired.
+        repair::repair(&mut raw, diags);
+    }
+    check_deep_schemas(&mut raw, diags);
     let openapi = deserialize(&mut raw, file, diags)?;
     let raw = &raw;
     let extra_operations = extra_operations(raw, diags);

@@ -192,6 +192,11 @@ fn follow(doc: &Value, reference: &str) -> End {
     }
 }
 
+/// A bundled file's name (`pet.yaml`), which says nothing of the schema.
+fn is_file_name(token: &str) -> bool {
+    [".json", ".yaml", ".yml"].iter().any(|ext| token.ends_with(ext))
+}
+
 /// Where a Swagger 2.0 location (`#/definitions/Pet`) is in a 3.0
 /// document, for references that still use it.
 fn swagger_location(target: &str) -> Option<String> {
@@ -264,7 +269,10 @@ pub fn resolve(doc: &mut Value, file: &str, diags: &mut Diagnostics) -> Result<(
     }
     schemas.point_originals_to_copies(doc);
     resolve_others(doc, diags);
-    doc.as_object_mut().map(|m| m.remove("definitions"));
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("definitions");
+        m.remove(crate::load::bundle::BUNDLE_KEY);
+    }
     Ok(())
 }
 
@@ -407,11 +415,21 @@ impl Schemas {
         const STRUCTURE: &[&str] = &[
             "components", "schemas", "parameters", "responses", "requestBodies", "headers", "content", "schema",
             "properties", "items", "definitions", "paths", "allOf", "oneOf", "anyOf", "additionalProperties",
-            "$defs", "requestBody",
+            "$defs", "requestBody", crate::load::bundle::BUNDLE_KEY,
         ];
         let tokens = pointer::tokens(target).unwrap_or_default();
-        let words: Vec<&str> = tokens.iter().map(String::as_str).filter(|t| !STRUCTURE.contains(t) && !t.contains('/')).collect();
-        let base = if words.is_empty() { "Schema".to_owned() } else { words.join("_") };
+        let words: Vec<&str> = tokens.iter().map(String::as_str).filter(|t| !STRUCTURE.contains(t) && !t.contains('/') && !is_file_name(t)).collect();
+        // A whole file is named for the file (`schemas/problem.json`:
+        // `problem`).
+        let stem = tokens.iter().rev().find(|t| is_file_name(t)).and_then(|t| {
+            let last = t.rsplit('/').next()?;
+            Some(last.rsplit_once('.').map_or(last, |(stem, _)| stem).to_owned())
+        });
+        let base = match (words.is_empty(), stem) {
+            (false, _) => words.join("_"),
+            (true, Some(stem)) if !stem.is_empty() => stem,
+            _ => "Schema".to_owned(),
+        };
         let mut key = base.clone();
         let mut n = 2;
         while self.taken.contains(&key) {
