@@ -1,5 +1,8 @@
 //! Printing the IR as a crate: Rust through `quote`, parsed by `syn` and
 //! formatted by `prettyplease`; the manifest as plain text.
+//!
+//! Emitting never decides: every name, box and variant is read from the
+//! IR as `lower` chose it, and nothing here reads the document.
 
 mod client;
 pub mod docs;
