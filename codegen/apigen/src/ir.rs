@@ -373,6 +373,18 @@ pub enum Status {
     Default,
 }
 
+impl Status {
+    /// The order responses are matched in: explicit codes first, then
+    /// ranges, then `default`.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Code(_) => 0,
+            Status::Range(_) => 1,
+            Status::Default => 2,
+        }
+    }
+}
+
 /// One documented response of an operation.
 #[derive(Debug, Serialize)]
 pub struct Response {
@@ -595,11 +607,7 @@ impl Operation {
             .filter(|r| r.success)
             .map(|r| (r, r.decode()))
             .collect();
-        out.sort_by_key(|(r, _)| match r.status {
-            Status::Code(_) => 0,
-            Status::Range(_) => 1,
-            Status::Default => 2,
-        });
+        out.sort_by_key(|(r, _)| r.status.rank());
         out
     }
 

@@ -110,6 +110,32 @@ pub fn get<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     doc.pointer(pointer)
 }
 
+/// Puts `value` at `pointer`, in place of what is there, or removes the
+/// node with `None` (from an array, shifting what follows). Whether there
+/// was a node to replace.
+pub fn replace(doc: &mut Value, pointer: &str, value: Option<Value>) -> bool {
+    let Some(tokens) = tokens(pointer) else { return false };
+    let Some((last, parents)) = tokens.split_last() else { return false };
+    match doc.pointer_mut(&from_tokens(parents.iter().map(String::as_str))) {
+        Some(Value::Object(m)) => match value {
+            Some(v) => m.insert(last.clone(), v).is_some(),
+            None => m.shift_remove(last).is_some(),
+        },
+        Some(Value::Array(items)) => match (last.parse::<usize>(), value) {
+            (Ok(i), Some(v)) if i < items.len() => {
+                items[i] = v;
+                true
+            }
+            (Ok(i), None) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The component key a reference names under `prefix`
 /// (`#/components/schemas/`), unescaped.
 pub fn component<'r>(reference: &'r str, prefix: &str) -> Option<Cow<'r, str>> {
@@ -127,6 +153,17 @@ pub fn component<'r>(reference: &'r str, prefix: &str) -> Option<Cow<'r, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_and_remove_in_maps_and_arrays() {
+        let mut doc = serde_json::json!({ "a/b": [1, 2, 3] });
+        assert!(replace(&mut doc, "/a~1b/1", Some(serde_json::json!(9))));
+        assert!(replace(&mut doc, "/a~1b/0", None));
+        assert_eq!(doc, serde_json::json!({ "a/b": [9, 3] }));
+        assert!(!replace(&mut doc, "/a~1b/5", None));
+        assert!(replace(&mut doc, "/a~1b", None));
+        assert!(!replace(&mut doc, "", None), "the document itself is not replaced");
+    }
     use serde_json::json;
 
     #[test]

@@ -775,11 +775,7 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     let mut failures: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| !r.success).collect();
-    failures.sort_by_key(|r| match r.status {
-        Status::Code(_) => 0,
-        Status::Range(_) => 1,
-        Status::Default => 2,
-    });
+    failures.sort_by_key(|r| r.status.rank());
     for r in failures {
         let Some(v) = &r.variant else { continue };
         let ty = r.content.iter().find_map(|c| c.ty.as_ref().filter(|_| c.kind == MediaKind::Json)).expect("lower names typed errors only");

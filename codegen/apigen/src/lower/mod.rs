@@ -1444,15 +1444,8 @@ fn decide_error_owners(ops: &mut [Operation]) {
 /// The variant of each response in the operation's success or error enum.
 /// Errors: only those with a typed JSON body have one.
 fn name_response_variants(op: &mut Operation) {
-    fn rank(s: Status) -> u8 {
-        match s {
-            Status::Code(_) => 0,
-            Status::Range(_) => 1,
-            Status::Default => 2,
-        }
-    }
     let mut order: Vec<usize> = (0..op.responses.len()).collect();
-    order.sort_by_key(|&i| rank(op.responses[i].status));
+    order.sort_by_key(|&i| op.responses[i].status.rank());
     let with_enum = op.response_enum.is_some();
     let mut successes = Namespace::default();
     let mut errors = Namespace::default();

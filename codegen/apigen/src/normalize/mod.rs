@@ -163,38 +163,12 @@ fn deserialize(raw: &mut Value, file: &str, diags: &mut Diagnostics) -> Result<O
             Part::Other => "it is left out",
         };
         diags.push(broken.pointer.clone(), format!("{}; {what}", broken.message));
-        if !replace(raw, &broken.part, replacement) {
+        if !pointer::replace(raw, &broken.part, replacement) {
             return Err(Error::invalid(file, broken.pointer, broken.message));
         }
     }
     let e = serde_path_to_error::deserialize::<_, OpenAPI>(&*raw).expect_err("the loop returns on success");
     Err(Error::invalid(file, to_pointer(e.path()), format!("more than {MAX_BROKEN_PARTS} parts of the document are broken; the first left: {}", e.into_inner())))
-}
-
-/// Replaces the node at `ptr` (removes it, with `None`). Whether there
-/// was one.
-fn replace(raw: &mut Value, ptr: &str, with: Option<Value>) -> bool {
-    let Some(tokens) = pointer::tokens(ptr) else { return false };
-    let Some((last, parents)) = tokens.split_last() else { return false };
-    let parent = pointer::from_tokens(parents.iter().map(String::as_str));
-    match raw.pointer_mut(&parent) {
-        Some(Value::Object(m)) => match with {
-            Some(v) => m.insert(last.clone(), v).is_some(),
-            None => m.shift_remove(last).is_some(),
-        },
-        Some(Value::Array(items)) => match (last.parse::<usize>(), with) {
-            (Ok(i), Some(v)) if i < items.len() => {
-                items[i] = v;
-                true
-            }
-            (Ok(i), None) if i < items.len() => {
-                items.remove(i);
-                true
-            }
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 /// Schemas with at least this many levels of schemas inside them are
@@ -277,7 +251,7 @@ fn check_deep_schemas(raw: &mut Value, diags: &mut Diagnostics) {
     }
     for (ptr, why) in broken {
         diags.push(ptr.clone(), format!("the schema does not deserialize ({why}); it takes any value"));
-        replace(raw, &ptr, Some(Value::Object(serde_json::Map::new())));
+        pointer::replace(raw, &ptr, Some(Value::Object(serde_json::Map::new())));
     }
 }
 

@@ -330,29 +330,11 @@ fn resolve_others(doc: &mut Value, diags: &mut Diagnostics) {
         // what is still to remove.
         removals.sort_by(|a, b| b.cmp(a));
         for at in &removals {
-            remove(doc, at);
+            pointer::replace(doc, at, None);
         }
         if !changed {
             break;
         }
-    }
-}
-
-fn remove(doc: &mut Value, ptr: &str) {
-    let Some(tokens) = pointer::tokens(ptr) else { return };
-    let Some((last, parents)) = tokens.split_last() else { return };
-    match doc.pointer_mut(&pointer::from_tokens(parents.iter().map(String::as_str))) {
-        Some(Value::Object(m)) => {
-            m.shift_remove(last);
-        }
-        Some(Value::Array(items)) => {
-            if let Ok(i) = last.parse::<usize>() {
-                if i < items.len() {
-                    items.remove(i);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
