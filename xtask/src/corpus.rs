@@ -21,6 +21,8 @@ struct Row {
     check_output: String,
     /// A second generation gave the same bytes.
     deterministic: bool,
+    /// Positions typed, free-form and untyped.
+    coverage: apigen::ir::Coverage,
 }
 
 /// Every method key of every path item, custom ones included: what the
@@ -145,6 +147,9 @@ fn label(spec: &Path) -> String {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    // --no-check: generation and coverage only, no crate is compiled.
+    let check = !args.iter().any(|a| a == "--no-check");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--no-check").collect();
     let dirs: Vec<PathBuf> = if args.is_empty() { vec![root.join("../shared/specs"), root.join("tests/specs/real")] } else { args.iter().map(PathBuf::from).collect() };
     let mut specs: Vec<PathBuf> = Vec::new();
     for dir in &dirs {
@@ -187,15 +192,17 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             warnings: 0,
             check_output: String::new(),
             deterministic: false,
+            coverage: apigen::ir::Coverage::default(),
         };
         match result {
             Ok(g) => {
                 let again = work.join("again").join(&name);
                 let mut first: Vec<(String, String)> = g.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
                 first.sort();
-                row.deterministic = generate_elsewhere(spec, &name, &again, &runtime)? == first;
+                row.deterministic = !check || generate_elsewhere(spec, &name, &again, &runtime)? == first;
                 row.ops_generated = g.api.operations.len();
                 row.diagnostics = g.diagnostics.len();
+                row.coverage = g.api.coverage.clone();
                 let out = crates.join(&name);
                 apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
                 members.push(name.clone());
@@ -220,6 +227,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         if row.error.is_some() {
             continue;
         }
+        if !check {
+            row.check_ok = true;
+            continue;
+        }
         eprintln!("checking {}", row.name);
         let start = Instant::now();
         let out = crate::cargo()
@@ -235,8 +246,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
 
     println!(
-        "{:<32} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8} {:>6}",
-        "spec", "ops", "gen", "diags", "gen ms", "check", "check s", "warnings", "same"
+        "{:<32} {:>6} {:>6} {:>6} {:>13} {:>9} {:>8} {:>8} {:>8} {:>6}",
+        "spec", "ops", "gen", "diags", "typed", "gen ms", "check", "check s", "warnings", "same"
     );
     let mut json_rows = Vec::new();
     for (_, r) in &rows {
@@ -246,11 +257,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             (None, false) => "FAILED",
         };
         println!(
-            "{:<32} {:>6} {:>6} {:>6} {:>9.1} {:>8} {:>8.1} {:>8} {:>6}",
+            "{:<32} {:>6} {:>6} {:>6} {:>13} {:>9.1} {:>8} {:>8.1} {:>8} {:>6}",
             r.name,
             r.ops_in_spec,
             r.ops_generated,
             r.diagnostics,
+            format!("{}/{}", r.coverage.typed, r.coverage.constrained()),
             r.generate_ms,
             check,
             r.check_s,
@@ -264,6 +276,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 println!("    {l}");
             }
         }
+        for p in r.coverage.untyped.iter().take(5) {
+            println!("    untyped: {p}");
+        }
+        if !r.coverage.dangling.is_empty() {
+            println!("    {} position(s) referring to nothing, counted apart; the first: {}", r.coverage.dangling.len(), r.coverage.dangling[0]);
+        }
+        if !r.coverage.impossible.is_empty() {
+            println!("    {} position(s) no value satisfies, counted apart; the first: {}", r.coverage.impossible.len(), r.coverage.impossible[0]);
+        }
         json_rows.push(json!({
             "spec": r.name,
             "operations_in_spec": r.ops_in_spec,
@@ -276,6 +297,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "check_s": r.check_s,
             "warnings": r.warnings,
             "deterministic": r.deterministic,
+            "typed_positions": r.coverage.typed,
+            "constrained_positions": r.coverage.constrained(),
+            "free_positions": r.coverage.free,
+            "untyped_positions": r.coverage.untyped,
+            "impossible_positions": r.coverage.impossible,
+            "dangling_positions": r.coverage.dangling,
         }));
     }
     let compiled = rows.iter().filter(|(_, r)| r.check_ok).count();
@@ -284,15 +311,23 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let results = work.join("results.json");
     std::fs::write(&results, serde_json::to_string_pretty(&json_rows).unwrap()).map_err(|e| e.to_string())?;
     eprintln!("rows written to {}", results.display());
-    println!("corpus: {compiled}/{} compiled, {generated_ops}/{total_ops} operations generated", rows.len());
+    let typed: usize = rows.iter().map(|(_, r)| r.coverage.typed).sum();
+    let constrained: usize = rows.iter().map(|(_, r)| r.coverage.constrained()).sum();
+    println!(
+        "corpus: {compiled}/{} compiled, {generated_ops}/{total_ops} operations generated, {typed}/{constrained} typed positions",
+        rows.len()
+    );
     let warned = rows.iter().filter(|(_, r)| r.warnings > 0).count();
     let unstable = rows.iter().filter(|(_, r)| r.error.is_none() && !r.deterministic).count();
+    let untyped = rows.iter().filter(|(_, r)| !r.coverage.untyped.is_empty()).count();
     if compiled != rows.len() {
         Err(format!("{} spec(s) did not generate or compile", rows.len() - compiled))
     } else if warned > 0 {
         Err(format!("{warned} spec(s) compiled with warnings"))
     } else if unstable > 0 {
         Err(format!("{unstable} spec(s) generated different files on a second run"))
+    } else if untyped > 0 {
+        Err(format!("{untyped} spec(s) left positions their spec types as JSON values"))
     } else {
         Ok(())
     }

@@ -36,6 +36,42 @@ pub struct Api {
     /// scheme's credentials from (none without a security scheme).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credential_env: Vec<String>,
+    /// How many of the positions the spec types got a Rust type. Not in
+    /// the IR's printed form: it is a measure of the IR, not a decision.
+    #[serde(skip)]
+    pub coverage: Coverage,
+}
+
+/// Typed coverage: the positions values sit at (struct fields,
+/// parameters, request and response bodies, array items, map values,
+/// union variants), by whether their schema constrains the value and
+/// whether they got a Rust type other than a JSON value.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Positions whose schema constrains the value and whose type is a
+    /// Rust type other than a JSON value.
+    pub typed: usize,
+    /// Positions whose schema allows any value (`{}`, a free-form
+    /// object), counted apart.
+    pub free: usize,
+    /// The positions whose schema constrains the value but whose type is
+    /// a JSON value, by pointer.
+    pub untyped: Vec<String>,
+    /// The positions whose schema no value satisfies (an allOf of a
+    /// string and an object), by pointer: counted apart, since no type
+    /// could say them; each has a diagnostic, and takes any JSON value.
+    pub impossible: Vec<String>,
+    /// The positions whose schema is a reference to nothing, by pointer:
+    /// counted apart, since what the spec meant is unknown; each has a
+    /// diagnostic, and takes any JSON value.
+    pub dangling: Vec<String>,
+}
+
+impl Coverage {
+    /// The positions whose schema constrains the value.
+    pub fn constrained(&self) -> usize {
+        self.typed + self.untyped.len()
+    }
 }
 
 /// A namespace of the client: `client.models().versions()` is the

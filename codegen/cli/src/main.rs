@@ -16,7 +16,7 @@ struct Args {
     #[arg(long)]
     overlay: Vec<PathBuf>,
     /// The crate directory to write.
-    #[arg(long, required_unless_present_any = ["print_ir", "print_spec"])]
+    #[arg(long, required_unless_present_any = ["print_ir", "print_spec", "print_normalized"])]
     out: Option<PathBuf>,
     /// The crate's name.
     #[arg(long)]
@@ -46,6 +46,11 @@ struct Args {
     /// Print the document after overlays, as JSON, and exit.
     #[arg(long)]
     print_spec: bool,
+    /// Print the document as the generator reads it (after overlays,
+    /// conversion to 3.0, repairs and reference resolution), as JSON,
+    /// and exit.
+    #[arg(long)]
+    print_normalized: bool,
     /// Print the time of each phase.
     #[arg(long)]
     timings: bool,
@@ -79,6 +84,23 @@ fn main() -> ExitCode {
         return match source.effective(std::path::Path::new("")) {
             Ok(doc) => {
                 let text = serde_json::to_string_pretty(&doc).expect("a JSON value prints");
+                print_out(&format!("{text}\n"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.print_normalized {
+        let mut diags = apigen::diag::Diagnostics::default();
+        let read = source
+            .effective(std::path::Path::new(""))
+            .and_then(|doc| apigen::normalize::normalize(doc, &source.name(), &mut diags));
+        return match read {
+            Ok(spec) => {
+                let text = serde_json::to_string_pretty(&spec.openapi).expect("the model prints");
                 print_out(&format!("{text}\n"));
                 ExitCode::SUCCESS
             }
@@ -123,10 +145,12 @@ fn main() -> ExitCode {
     match apigen::output::write(&out, &generated.files) {
         Ok(changed) => {
             eprintln!(
-                "{}: {} operations, {} types, {} files changed, {} diagnostics",
+                "{}: {} operations, {} types, {}/{} typed positions, {} files changed, {} diagnostics",
                 out.display(),
                 generated.api.operations.len(),
                 generated.api.types.len(),
+                generated.api.coverage.typed,
+                generated.api.coverage.constrained(),
                 changed.len(),
                 generated.diagnostics.len()
             );

@@ -4,6 +4,7 @@
 //! pointer. Lowering never prints Rust and never reads the raw document:
 //! what the typed model lacks, `normalize` has put beside it.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
@@ -13,6 +14,7 @@ use openapiv3::{
 };
 
 mod boxing;
+mod coverage;
 
 use crate::options::{Options, PaginationOverride, PaginationStyle};
 use crate::diag::Diagnostics;
@@ -60,6 +62,7 @@ pub fn lower(spec: &Spec, opts: &Options, diags: &mut Diagnostics) -> Api {
         type_names: Namespace::with_reserved(RESERVED_TYPES),
         components: HashMap::new(),
         inline_types: HashMap::new(),
+        positions: coverage::Positions::default(),
     };
     l.components();
     let operations = l.operations(spec);
@@ -68,6 +71,7 @@ pub fn lower(spec: &Spec, opts: &Options, diags: &mut Diagnostics) -> Api {
     let credential_env = credential_env(security_schemes.first().map(|s| &s.kind), opts, l.diags);
     let mut types = l.types;
     boxing::decide(&mut types);
+    let coverage = l.positions.count(&types);
     let info = &spec.openapi.info;
     Api {
         title: info.title.clone(),
@@ -80,6 +84,7 @@ pub fn lower(spec: &Spec, opts: &Options, diags: &mut Diagnostics) -> Api {
         webhooks,
         types,
         credential_env,
+        coverage,
     }
 }
 
@@ -122,7 +127,12 @@ struct Lower<'a> {
     components: HashMap<String, (String, bool)>,
     /// Inline definitions by their serialized form, to reuse identical ones.
     inline_types: HashMap<String, String>,
+    /// Every position typed so far, for [`Coverage`].
+    positions: coverage::Positions,
 }
+
+/// A union's members, keyword (`oneOf`, `anyOf`) and discriminator.
+type UnionOf<'s> = (&'s Vec<ReferenceOr<Schema>>, &'static str, Option<&'s openapiv3::Discriminator>);
 
 /// What a schema becomes: a type to use in place, or a definition that
 /// needs a name.
@@ -213,6 +223,28 @@ impl<'a> Lower<'a> {
         }
     }
 
+    /// [`Self::schema_ty`] at a position (a field, parameter, body, item,
+    /// map value or union variant), recorded for typed coverage.
+    fn position_ty(&mut self, schema: &ReferenceOr<Schema>, hint: &str, ptr: &str) -> Ty {
+        let ty = self.schema_ty(schema, hint, ptr);
+        self.record(schema, &ty, ptr);
+        ty
+    }
+
+    /// [`Self::position_ty`] for a boxed schema (properties, items).
+    fn boxed_position_ty(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &str, ptr: &str) -> Ty {
+        let ty = self.boxed_ty(schema, hint, ptr);
+        self.record(schema, &ty, ptr);
+        ty
+    }
+
+    /// Records the position at `ptr`, given `ty`, for typed coverage.
+    fn record<S: Borrow<Schema>>(&mut self, schema: &ReferenceOr<S>, ty: &Ty, ptr: &str) {
+        let resolve = |r: &str| self.resolve_ref(r);
+        let demand = coverage::demand(schema, &resolve);
+        self.positions.record(ptr, demand, ty);
+    }
+
     fn inline(&mut self, s: &Schema, hint: &str, ptr: &str) -> Ty {
         let ty = match self.convert(s, hint, ptr) {
             Converted::Ty(ty) => ty,
@@ -281,7 +313,7 @@ impl<'a> Lower<'a> {
             SchemaKind::Type(Type::Boolean(_)) => Converted::Ty(Ty::Bool),
             SchemaKind::Type(Type::Array(at)) => {
                 let item = match &at.items {
-                    Some(items) => self.boxed_ty(items, &format!("{hint}Item"), &pointer::join(ptr, "items")),
+                    Some(items) => self.boxed_position_ty(items, &format!("{hint}Item"), &pointer::join(ptr, "items")),
                     None => Ty::Json,
                 };
                 Converted::Ty(Ty::Vec(Box::new(item)))
@@ -297,16 +329,57 @@ impl<'a> Lower<'a> {
                 Converted::Ty(Ty::Json)
             }
             SchemaKind::Any(any) => {
-                if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
+                let union = match (&any.one_of, &any.any_of) {
+                    (one_of, _) if !one_of.is_empty() => Some((one_of, "oneOf")),
+                    (_, any_of) if !any_of.is_empty() => Some((any_of, "anyOf")),
+                    _ => None,
+                };
+                // Members of its own beside allOf or a union (`type: object`,
+                // `properties`, `required`) are one more allOf member: the
+                // schema is all of them at once.
+                let own = (!any.properties.is_empty() || !any.required.is_empty() || any.additional_properties.is_some()).then(|| {
+                    ReferenceOr::Item(Schema {
+                        schema_data: Default::default(),
+                        schema_kind: SchemaKind::Any(openapiv3::AnySchema {
+                            typ: Some("object".into()),
+                            properties: any.properties.clone(),
+                            required: any.required.clone(),
+                            additional_properties: any.additional_properties.clone(),
+                            ..Default::default()
+                        }),
+                    })
+                });
+                if !any.all_of.is_empty() || (union.is_some() && own.is_some()) {
+                    let mut parts = any.all_of.clone();
+                    parts.extend(own);
+                    if let Some((members, keyword)) = union {
+                        let mut u = openapiv3::AnySchema::default();
+                        match keyword {
+                            "oneOf" => u.one_of.clone_from(members),
+                            _ => u.any_of.clone_from(members),
+                        }
+                        let schema_data = openapiv3::SchemaData { discriminator: s.schema_data.discriminator.clone(), ..Default::default() };
+                        parts.push(ReferenceOr::Item(Schema { schema_data, schema_kind: SchemaKind::Any(u) }));
+                    }
+                    return self.all_of(&parts, hint, ptr);
+                }
+                if union.is_none()
+                    && (!any.properties.is_empty()
+                        || any.typ.as_deref() == Some("object")
+                        || matches!(any.additional_properties, Some(AdditionalProperties::Schema(_))))
+                {
                     self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, ptr)
                 } else if !any.one_of.is_empty() {
                     self.union(&any.one_of, "oneOf", s.schema_data.discriminator.as_ref(), hint, ptr)
                 } else if !any.any_of.is_empty() {
                     self.union(&any.any_of, "anyOf", s.schema_data.discriminator.as_ref(), hint, ptr)
-                } else if !any.all_of.is_empty() {
-                    self.all_of(&any.all_of, hint, ptr)
+                } else if let Some(values) = any.enumeration.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().filter(|v| !v.is_empty() && any.typ.is_none()) {
+                    // An enum without a type, of strings only: a string enum.
+                    Converted::Def(self.string_enum(values.into_iter(), ptr))
+                } else if let Some(values) = any.enumeration.iter().map(serde_json::Value::as_i64).collect::<Option<Vec<_>>>().filter(|v| !v.is_empty() && any.typ.is_none()) {
+                    Converted::Def(self.integer_enum(values))
                 } else if let Some(items) = &any.items {
-                    let item = self.boxed_ty(items, &format!("{hint}Item"), &pointer::join(ptr, "items"));
+                    let item = self.boxed_position_ty(items, &format!("{hint}Item"), &pointer::join(ptr, "items"));
                     Converted::Ty(Ty::Vec(Box::new(item)))
                 } else {
                     Converted::Ty(match any.typ.as_deref() {
@@ -367,7 +440,7 @@ impl<'a> Lower<'a> {
     ) -> Converted {
         let additional_ty = match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                Some(self.schema_ty(s, &format!("{hint}Value"), &pointer::join(ptr, "additionalProperties")))
+                Some(self.position_ty(s, &format!("{hint}Value"), &pointer::join(ptr, "additionalProperties")))
             }
             Some(AdditionalProperties::Any(true)) => Some(Ty::Json),
             Some(AdditionalProperties::Any(false)) | None => None,
@@ -383,7 +456,7 @@ impl<'a> Lower<'a> {
         let props_ptr = pointer::join(ptr, "properties");
         for (name, schema) in properties {
             let fptr = pointer::join(&props_ptr, name);
-            let ty = self.boxed_ty(schema, &format!("{hint}_{}", names::camel(name, "P")), &fptr);
+            let ty = self.boxed_position_ty(schema, &format!("{hint}_{}", names::camel(name, "P")), &fptr);
             let (ident, renamed) = ns.take(&names::snake(name));
             if renamed {
                 self.diags.push(&fptr, format!("property name collides with another after case conversion; named `{ident}`"));
@@ -416,10 +489,24 @@ impl<'a> Lower<'a> {
         hint: &str,
         ptr: &str,
     ) -> Converted {
+        self.union_over(parts, &[], keyword, discriminator, hint, ptr)
+    }
+
+    /// A union of `parts`, each merged with the objects of `base` (an
+    /// allOf the union is a member of; none for a plain union).
+    fn union_over(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        base: &[ReferenceOr<Schema>],
+        keyword: &str,
+        discriminator: Option<&openapiv3::Discriminator>,
+        hint: &str,
+        ptr: &str,
+    ) -> Converted {
         let kptr = pointer::join(ptr, keyword);
         // A union of string enums (how some generators document each value)
         // is one enum of all their values.
-        if let Some(values) = self.enum_union(parts) {
+        if let Some(values) = self.enum_union(parts).filter(|_| base.is_empty()) {
             let mut kind = self.string_enum(values.iter().map(|(v, _)| v.clone()), ptr);
             if let TypeKind::StringEnum { variants, .. } = &mut kind {
                 for v in variants.iter_mut() {
@@ -440,10 +527,17 @@ impl<'a> Lower<'a> {
             // An inline variant need not hold its tag: the enum's variant
             // says it, and serializing writes it.
             let stripped = match (part, &tagging) {
+                _ if !base.is_empty() => {
+                    let all_of = base.iter().chain([part]).cloned().collect();
+                    Some(ReferenceOr::Item(Schema { schema_data: Default::default(), schema_kind: SchemaKind::AllOf { all_of } }))
+                }
                 (ReferenceOr::Item(schema), Some((tag, _))) => without_property(schema, tag).map(ReferenceOr::Item),
                 _ => None,
             };
-            let ty = self.schema_ty(stripped.as_ref().unwrap_or(part), &part_hint, &format!("{kptr}/{i}"));
+            let vptr = format!("{kptr}/{i}");
+            let variant = stripped.as_ref().unwrap_or(part);
+            let ty = self.schema_ty(variant, &part_hint, &vptr);
+            self.record(variant, &ty, &vptr);
             if let Some(same) = variants.iter_mut().find(|v| v.ty == ty) {
                 same.tags.extend(tags);
                 continue;
@@ -613,6 +707,9 @@ impl<'a> Lower<'a> {
                 if let Some(ty) = self.scalar_all_of(&meaningful, hint, ptr) {
                     return Converted::Ty(ty);
                 }
+                if let Some(converted) = self.distribute(parts, hint, ptr) {
+                    return converted;
+                }
                 self.diags.push(
                     format!("{ptr}/allOf/{i}"),
                     "allOf member is not an object schema, and the members are not all of one scalar type; the whole allOf accepts any JSON value",
@@ -621,6 +718,48 @@ impl<'a> Lower<'a> {
             }
         }
         self.object(&properties, &required, additional.as_ref(), hint, ptr)
+    }
+
+    /// An allOf of objects and one union (`oneOf`/`anyOf`, in place or
+    /// by reference): a union whose every variant is the objects merged
+    /// with one of its members, which is what a value of it can be. A union
+    /// whose members only require properties of the objects says which
+    /// are present, not what they are: the objects alone. `None` when the
+    /// members are not of that form.
+    fn distribute(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Option<Converted> {
+        let unions: Vec<usize> = (0..parts.len()).filter(|&i| self.union_of(&parts[i]).is_some()).collect();
+        let &[at] = unions.as_slice() else { return None };
+        let (members, keyword, discriminator) = self.union_of(&parts[at])?;
+        let (members, discriminator) = (members.clone(), discriminator.cloned());
+        let base: Vec<ReferenceOr<Schema>> = parts.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, p)| p.clone()).collect();
+        let (mut properties, mut required, mut additional) = (IndexMap::new(), Vec::new(), None);
+        if !base.iter().all(|p| self.collect_object(p, &mut properties, &mut required, &mut additional, 0)) {
+            return None;
+        }
+        if members.iter().all(|m| self.resolve(m).is_some_and(only_requires)) {
+            return Some(self.object(&properties, &required, additional.as_ref(), hint, ptr));
+        }
+        let uptr = format!("{ptr}/allOf/{at}");
+        Some(self.union_over(&members, &base, keyword, discriminator.as_ref(), hint, &uptr))
+    }
+
+    /// The members, keyword and discriminator of a union schema, in place
+    /// or by reference, with no members of its own beside them.
+    fn union_of<'s>(&'s self, part: &'s ReferenceOr<Schema>) -> Option<UnionOf<'s>> {
+        let s = self.resolve(part)?;
+        let d = s.schema_data.discriminator.as_ref();
+        match &s.schema_kind {
+            SchemaKind::OneOf { one_of } => Some((one_of, "oneOf", d)),
+            SchemaKind::AnyOf { any_of } => Some((any_of, "anyOf", d)),
+            SchemaKind::Any(a) if a.properties.is_empty() && a.all_of.is_empty() && a.typ.as_deref().is_none_or(|t| t == "object") => {
+                match (a.one_of.is_empty(), a.any_of.is_empty()) {
+                    (false, _) => Some((&a.one_of, "oneOf", d)),
+                    (true, false) => Some((&a.any_of, "anyOf", d)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// An allOf whose members all constrain one scalar type (a string
@@ -686,6 +825,10 @@ impl<'a> Lower<'a> {
         };
         let (props, req, add) = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+            // A union with no properties of its own is not one object. (One
+            // with properties gives them: a variant that merges its base
+            // takes the base's members, not its variants.)
+            SchemaKind::Any(a) if a.properties.is_empty() && (!a.one_of.is_empty() || !a.any_of.is_empty()) => return false,
             SchemaKind::Any(a) if a.typ.is_none() || a.typ.as_deref() == Some("object") => {
                 if a.all_of.is_empty() {
                     (&a.properties, &a.required, &a.additional_properties)
@@ -1116,9 +1259,15 @@ impl<'a> Lower<'a> {
             let deep = matches!(p, Parameter::Query { style: QueryStyle::DeepObject, .. });
             let hint = format!("{builder}_{}", names::camel(&d.name, "P"));
             let ty = match &d.format {
-                ParameterSchemaOrContent::Schema(s) => self.schema_ty(s, &hint, &pointer::join(&pptr, "schema")),
-                ParameterSchemaOrContent::Content(_) => {
+                ParameterSchemaOrContent::Schema(s) => self.position_ty(s, &hint, &pointer::join(&pptr, "schema")),
+                ParameterSchemaOrContent::Content(content) => {
                     self.diags.push(&pptr, "a parameter with `content` is sent as a string");
+                    for (mt, media) in content {
+                        if let Some(schema) = &media.schema {
+                            let mptr = pointer::join(&pointer::join(&pointer::join(&pptr, "content"), mt), "schema");
+                            self.record(schema, &Ty::Json, &mptr);
+                        }
+                    }
                     Ty::String
                 }
             };
@@ -1229,13 +1378,13 @@ impl<'a> Lower<'a> {
             let hint = if i == default { format!("{builder}Body") } else { format!("{builder}Body_{}", media_suffix(media_type, *kind)) };
             let ty = match kind {
                 MediaKind::Json => match &media.schema {
-                    Some(s) => self.schema_ty(s, &hint, &pointer::join(&mptr, "schema")),
+                    Some(s) => self.position_ty(s, &hint, &pointer::join(&mptr, "schema")),
                     None => Ty::Json,
                 },
                 MediaKind::Text => Ty::String,
                 MediaKind::Binary | MediaKind::EventStream | MediaKind::JsonLines => Ty::Bytes,
                 MediaKind::Form | MediaKind::Multipart => match &media.schema {
-                    Some(s) => self.schema_ty(s, &hint, &pointer::join(&mptr, "schema")),
+                    Some(s) => self.position_ty(s, &hint, &pointer::join(&mptr, "schema")),
                     None => Ty::JsonObject,
                 },
             };
@@ -1308,17 +1457,17 @@ impl<'a> Lower<'a> {
                 let kind = MediaKind::of(mt).unwrap_or(MediaKind::Binary);
                 let mptr = pointer::join(&pointer::join(&rptr, "content"), mt);
                 let ty = match kind {
-                    MediaKind::Json => media.schema.as_ref().map(|s| self.schema_ty(s, &hint, &pointer::join(&mptr, "schema"))),
+                    MediaKind::Json => media.schema.as_ref().map(|s| self.position_ty(s, &hint, &pointer::join(&mptr, "schema"))),
                     MediaKind::Text => Some(Ty::String),
                     MediaKind::Binary | MediaKind::Form | MediaKind::Multipart => Some(Ty::Bytes),
                     // Each line's value.
                     MediaKind::JsonLines => {
-                        media.schema.as_ref().map(|s| self.schema_ty(s, &format!("{builder}Line"), &pointer::join(&mptr, "schema")))
+                        media.schema.as_ref().map(|s| self.position_ty(s, &format!("{builder}Line"), &pointer::join(&mptr, "schema")))
                     }
                     // Each event's data, as the schema says; text without one.
                     MediaKind::EventStream => match &media.schema {
                         Some(s) if !is_string_schema(s) => {
-                            Some(self.schema_ty(s, &format!("{builder}Event"), &pointer::join(&mptr, "schema")))
+                            Some(self.position_ty(s, &format!("{builder}Event"), &pointer::join(&mptr, "schema")))
                         }
                         _ => None,
                     },
@@ -1355,6 +1504,7 @@ fn is_annotation_only(s: &ReferenceOr<Schema>) -> bool {
                     && a.enumeration.is_empty()
                     && a.additional_properties.is_none()
                     && a.format.is_none()
+                    && a.required.is_empty()
             }
             _ => false,
         },
@@ -1558,6 +1708,26 @@ fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
     props.shift_remove(property)?;
     required.retain(|r| r != property);
     Some(s)
+}
+
+/// A schema that only says which properties are present (`required`,
+/// and annotations): a union member of that kind adds no type.
+fn only_requires(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Any(a) => {
+            a.typ.as_deref().is_none_or(|t| t == "object")
+                && a.properties.is_empty()
+                && a.items.is_none()
+                && a.one_of.is_empty()
+                && a.all_of.is_empty()
+                && a.any_of.is_empty()
+                && a.not.is_none()
+                && a.enumeration.is_empty()
+                && a.additional_properties.is_none()
+        }
+        SchemaKind::Type(Type::Object(o)) => o.properties.is_empty() && o.additional_properties.is_none(),
+        _ => false,
+    }
 }
 
 /// An object schema's properties, as `openapiv3` keeps them.

@@ -152,3 +152,46 @@ fn an_all_of_of_one_scalar_type_is_its_most_specific_member() {
     assert_eq!(ty("count"), &Ty::I64);
     assert_eq!(ty("odd"), &Ty::Json, "members that contradict each other take any value");
 }
+
+#[test]
+fn composition_is_typed_by_what_its_members_constrain() {
+    let (api, diags) = lower_with(include_str!("../../../../tests/specs/composition.yaml"), &Options::new("test"));
+    let field_names = |name: &str| match kind(&api, name) {
+        TypeKind::Struct { fields, .. } => fields.iter().map(|f| (f.name.clone(), f.required)).collect::<Vec<_>>(),
+        other => panic!("{name} is not a struct: {other:?}"),
+    };
+    let variants = |name: &str| match kind(&api, name) {
+        TypeKind::Union { variants, tag, .. } => (variants.iter().map(|v| v.ty.clone()).collect::<Vec<_>>(), tag.clone()),
+        other => panic!("{name} is not a union: {other:?}"),
+    };
+    // `type: object` and `required` beside allOf: merged, `name` required.
+    assert_eq!(field_names("NewPet"), [("name".to_owned(), true), ("tag".to_owned(), false)]);
+    // Properties beside a discriminated oneOf: each variant holds them.
+    let (pet, tag) = variants("Pet");
+    assert_eq!(tag.as_deref(), Some("kind"));
+    let Ty::Named(cat) = &pet[0] else { panic!("a named variant") };
+    assert_eq!(field_names(cat).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["id", "kind", "lives"]);
+    // A base that lists its variants, each merging the base back: tagged
+    // by the mapping, each variant the base's members and its own.
+    let (animal, tag) = variants("Animal");
+    assert_eq!(tag.as_deref(), Some("species"));
+    let Ty::Named(bird) = &animal[0] else { panic!("a named variant") };
+    assert_eq!(field_names(bird).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["species", "wingspan"]);
+    assert_eq!(field_names("Bird").iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["species", "wingspan"]);
+    // `type: object` beside oneOf: the union.
+    assert_eq!(variants("Shape").0.len(), 2);
+    // An object and a union in one allOf: the union of the merged variants.
+    let (owner, _) = variants("Owner");
+    let Ty::Named(by_mail) = &owner[0] else { panic!("a named variant") };
+    assert_eq!(field_names(by_mail), [("name".to_owned(), false), ("tag".to_owned(), false), ("email".to_owned(), true)]);
+    // A union that only requires: the object alone.
+    assert_eq!(field_names("Contact").len(), 2);
+    assert!(matches!(kind(&api, "Level"), TypeKind::StringEnum { .. }));
+    assert!(matches!(kind(&api, "Priority"), TypeKind::IntegerEnum { .. }));
+    assert!(matches!(kind(&api, "Counts"), TypeKind::Alias(Ty::Map(v)) if **v == Ty::I64));
+    // Everything typed but the contradiction, which is counted apart and
+    // reported where it is.
+    assert_eq!(api.coverage.untyped, Vec::<String>::new());
+    assert_eq!(api.coverage.impossible, ["/paths/~1shapes/get/responses/200/content/application~1json/schema/properties/broken"]);
+    assert!(diags.iter().any(|d| d.starts_with("/components/schemas/Broken/allOf/")), "{diags:#?}");
+}
