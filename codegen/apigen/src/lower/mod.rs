@@ -337,11 +337,15 @@ impl<'a> Lower<'a> {
                 // Members of its own beside allOf or a union (`type: object`,
                 // `properties`, `required`) are one more allOf member: the
                 // schema is all of them at once.
-                let own = (!any.properties.is_empty() || !any.required.is_empty() || any.additional_properties.is_some()).then(|| {
+                // (`additionalProperties: true` alone says nothing.)
+                let own = (!any.properties.is_empty()
+                    || !any.required.is_empty()
+                    || matches!(any.additional_properties, Some(AdditionalProperties::Schema(_))))
+                .then(|| {
                     ReferenceOr::Item(Schema {
                         schema_data: Default::default(),
                         schema_kind: SchemaKind::Any(openapiv3::AnySchema {
-                            typ: Some("object".into()),
+                            typ: any.typ.clone(),
                             properties: any.properties.clone(),
                             required: any.required.clone(),
                             additional_properties: any.additional_properties.clone(),
@@ -527,7 +531,9 @@ impl<'a> Lower<'a> {
             // An inline variant need not hold its tag: the enum's variant
             // says it, and serializing writes it.
             let stripped = match (part, &tagging) {
-                _ if !base.is_empty() => {
+                // Object members constrain objects only: a scalar or array
+                // variant is itself.
+                _ if !base.is_empty() && !self.resolve(part).is_some_and(is_scalar_or_array) => {
                     let all_of = base.iter().chain([part]).cloned().collect();
                     Some(ReferenceOr::Item(Schema { schema_data: Default::default(), schema_kind: SchemaKind::AllOf { all_of } }))
                 }
@@ -1708,6 +1714,16 @@ fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
     props.shift_remove(property)?;
     required.retain(|r| r != property);
     Some(s)
+}
+
+/// A schema of a type other than an object.
+fn is_scalar_or_array(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(_)) => false,
+        SchemaKind::Type(_) => true,
+        SchemaKind::Any(a) => a.typ.as_deref().is_some_and(|t| t != "object"),
+        _ => false,
+    }
 }
 
 /// A schema that only says which properties are present (`required`,

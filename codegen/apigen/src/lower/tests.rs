@@ -184,6 +184,11 @@ fn composition_is_typed_by_what_its_members_constrain() {
     let (owner, _) = variants("Owner");
     let Ty::Named(by_mail) = &owner[0] else { panic!("a named variant") };
     assert_eq!(field_names(by_mail), [("name".to_owned(), false), ("tag".to_owned(), false), ("email".to_owned(), true)]);
+    // Object keywords beside a union: merged into its object variants only.
+    let (payload, _) = variants("Payload");
+    assert_eq!(payload[0], Ty::String);
+    let Ty::Named(object) = &payload[1] else { panic!("a named variant") };
+    assert_eq!(field_names(object), [("id".to_owned(), true), ("name".to_owned(), false)]);
     // A union that only requires: the object alone.
     assert_eq!(field_names("Contact").len(), 2);
     assert!(matches!(kind(&api, "Level"), TypeKind::StringEnum { .. }));

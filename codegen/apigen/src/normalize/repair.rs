@@ -884,6 +884,7 @@ impl Repair<'_> {
             self.number(m, key, ptr, true);
         }
         self.schema_type(m, ptr);
+        self.example(m, ptr);
         // `required: true` on a property schema belongs to its parent; the
         // caller has read it already (see `properties`).
         match m.get("required") {
@@ -1004,6 +1005,16 @@ impl Repair<'_> {
         }
     }
 
+    /// An `example` of another type than its schema's, or not among its
+    /// `enum`, contradicts the schema: it is left out, so that nothing
+    /// made from the spec (docs, example calls) repeats it. A `null`
+    /// example says nothing and stays.
+    fn example(&mut self, m: &mut Map<String, Value>, ptr: &str) {
+        let Some(why) = m.get("example").and_then(|e| mismatch(m, e)) else { return };
+        m.shift_remove("example");
+        self.note(&pointer::join(ptr, "example"), format!("the example {why}; it is left out"));
+    }
+
     /// `type` in the wrong case, by another common name, or as a list in
     /// a 3.0 document.
     fn schema_type(&mut self, m: &mut Map<String, Value>, ptr: &str) {
@@ -1070,6 +1081,38 @@ impl Repair<'_> {
 
 /// A response key as openapiv3 reads it: `200`, `2XX`, `default`. `None`
 /// for a key that is none of them.
+/// How `value` contradicts an inline schema's `type`, `enum` or (for an
+/// array) its inline `items`, if it does.
+fn mismatch(schema: &Map<String, Value>, value: &Value) -> Option<String> {
+    if value.is_null() {
+        return None;
+    }
+    let fits = match schema.get("type").and_then(Value::as_str) {
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        Some("array") => value.is_array(),
+        Some("object") => value.is_object(),
+        _ => true,
+    };
+    if !fits {
+        let ty = schema.get("type").and_then(Value::as_str).unwrap_or_default();
+        return Some(format!("is not of type `{ty}`"));
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        if !values.is_empty() && !values.contains(value) {
+            return Some("is not one of the `enum` values".into());
+        }
+    }
+    if let (Some(Value::Object(items)), Value::Array(elements)) = (schema.get("items"), value) {
+        if let Some((i, why)) = elements.iter().enumerate().find_map(|(i, e)| mismatch(items, e).map(|w| (i, w))) {
+            return Some(format!("has an item {i} that {why}"));
+        }
+    }
+    None
+}
+
 fn status_key(key: &str) -> Option<String> {
     let k = key.trim();
     if k.eq_ignore_ascii_case("default") {
@@ -1220,6 +1263,26 @@ mod tests {
         assert_eq!(s["C"]["items"], json!({ "type": "string" }));
         assert_eq!(s["D"]["oneOf"], json!([{ "type": "string" }]));
         assert_eq!(s["D"]["discriminator"], json!({ "propertyName": "kind" }));
+    }
+
+    #[test]
+    fn examples_that_contradict_their_schema_are_left_out() {
+        let mut doc = minimal();
+        doc["components"] = json!({ "schemas": {
+            "A": { "type": "string", "example": 1.0 },
+            "B": { "type": "string", "enum": ["x"], "example": "y" },
+            "C": { "type": "array", "items": { "type": "integer" }, "example": [1, "two"] },
+            "D": { "type": "integer", "example": 3, "nullable": true },
+            "E": { "type": "string", "example": null },
+        }});
+        let (v, diags) = repaired(doc);
+        let s = &v["components"]["schemas"];
+        for gone in ["A", "B", "C"] {
+            assert!(s[gone].get("example").is_none(), "{gone}");
+            assert!(diags.iter().any(|d| d.starts_with(&format!("/components/schemas/{gone}/example"))), "{gone}: {diags:?}");
+        }
+        assert_eq!(s["D"]["example"], 3);
+        assert!(s["E"].get("example").is_some());
     }
 
     #[test]

@@ -22,8 +22,94 @@ pub fn downlevel(doc: &mut Value, is_31: bool, diags: &mut Diagnostics) {
             obj.insert("openapi".into(), Value::String("3.0.3".into()));
             obj.entry("paths").or_insert_with(|| Value::Object(Map::new()));
         }
+    } else {
+        ignore_ref_siblings(doc, diags);
     }
     walk(doc, "", 0, false, diags);
+}
+
+/// Siblings of a `$ref` that say what the value is, not only more about
+/// it: `properties`, `required`, a `type` or `format` other than the
+/// target's.
+const DEFINING_SIBLINGS: &[&str] = &[
+    "type", "format", "properties", "items", "allOf", "oneOf", "anyOf", "enum", "required", "additionalProperties",
+];
+
+/// OpenAPI 3.0 (and Swagger 2.0) read a reference and ignore whatever
+/// sits beside it. Siblings that would change what the reference means
+/// are dropped, with a diagnostic for each reference, since the server
+/// the spec describes ignores them too; one that agrees with the target
+/// (`type: object` beside a reference to an object) is dropped quietly.
+/// Annotations (`description`, `nullable`, `readOnly`, `default`) stay
+/// and are applied by [`fix_schema`]: they say more about the same values
+/// (`nullable` only lets a client read a `null` the server sends). 3.1
+/// applies every sibling.
+fn ignore_ref_siblings(doc: &mut Value, diags: &mut Diagnostics) {
+    let mut found: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    collect_ref_siblings(doc, doc, "", 0, false, &mut found);
+    for (ptr, quiet, changing) in found {
+        if let Some(Value::Object(obj)) = doc.pointer_mut(&ptr) {
+            for k in quiet.iter().chain(&changing) {
+                obj.remove(k);
+            }
+        }
+        if !changing.is_empty() {
+            let keys: Vec<String> = changing.iter().map(|k| format!("`{k}`")).collect();
+            diags.push(
+                ptr,
+                format!("{} beside a `$ref`: OpenAPI 3.0 ignores what sits beside a reference, so only the reference is read", keys.join(", ")),
+            );
+        }
+    }
+}
+
+/// Finds the references with defining siblings, as [`walk`] goes: each
+/// with the siblings that agree with its target and those that do not.
+fn collect_ref_siblings(
+    root: &Value,
+    v: &Value,
+    ptr: &str,
+    depth: usize,
+    is_map: bool,
+    found: &mut Vec<(String, Vec<String>, Vec<String>)>,
+) {
+    if depth > 512 {
+        return;
+    }
+    match v {
+        Value::Object(obj) => {
+            if let (false, Some(Value::String(reference))) = (is_map, obj.get("$ref")) {
+                let target = pointer::resolve(root, reference);
+                let (mut quiet, mut changing) = (Vec::new(), Vec::new());
+                for key in obj.keys().filter(|k| DEFINING_SIBLINGS.contains(&k.as_str())) {
+                    let agrees = match (key.as_str(), target) {
+                        ("type" | "format", Some(t)) if t.get(key) == obj.get(key) => true,
+                        ("type", Some(t)) => {
+                            obj[key] == "object" && t.get("type").is_none() && ["properties", "allOf", "additionalProperties"].iter().any(|k| t.get(*k).is_some())
+                        }
+                        _ => false,
+                    };
+                    if agrees { quiet.push(key.clone()) } else { changing.push(key.clone()) }
+                }
+                if !quiet.is_empty() || !changing.is_empty() {
+                    found.push((ptr.to_owned(), quiet, changing));
+                }
+            }
+            for (k, child) in obj {
+                if !is_map && (DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-")) {
+                    continue;
+                }
+                let child_is_map = !is_map && (MAP_KEYS.contains(&k.as_str()) || (k == "parameters" && child.is_object()));
+                collect_ref_siblings(root, child, &pointer::join(ptr, k), depth + 1, child_is_map, found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_ref_siblings(root, child, &pointer::join_index(ptr, i), depth + 1, false, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Keys whose values are maps from names to objects (not schemas
@@ -215,6 +301,28 @@ mod tests {
         let mut v = json!({"components": {"schemas": {"S": v}}});
         downlevel(&mut v, false, &mut Diagnostics::default());
         v["components"]["schemas"]["S"].clone()
+    }
+
+    #[test]
+    fn ref_siblings_in_3_0_keep_only_annotations() {
+        let mut doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "B": {"$ref": "#/components/schemas/A", "type": "object", "nullable": true, "description": "d"},
+            "C": {"$ref": "#/components/schemas/A", "required": ["a"], "properties": {"b": {}}},
+            "D": {"$ref": "#/components/schemas/A", "type": "string"},
+        }}});
+        let mut diags = Diagnostics::default();
+        downlevel(&mut doc, false, &mut diags);
+        let s = &doc["components"]["schemas"];
+        assert_eq!(s["B"], json!({"nullable": true, "description": "d", "allOf": [{"$ref": "#/components/schemas/A"}]}));
+        assert_eq!(s["C"], json!({"$ref": "#/components/schemas/A"}));
+        assert_eq!(s["D"], json!({"$ref": "#/components/schemas/A"}));
+        let found: Vec<String> = diags.into_vec().into_iter().map(|d| d.pointer).collect();
+        assert_eq!(found, ["/components/schemas/C", "/components/schemas/D"]);
+        // 3.1 applies them.
+        let mut doc = json!({"components": {"schemas": {"C": {"$ref": "#/components/schemas/A", "required": ["a"]}}}});
+        downlevel(&mut doc, true, &mut Diagnostics::default());
+        assert_eq!(doc["components"]["schemas"]["C"], json!({"required": ["a"], "allOf": [{"$ref": "#/components/schemas/A"}]}));
     }
 
     #[test]
