@@ -6,7 +6,8 @@
 //! type exists, since an alias may be defined after its first use.
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
@@ -18,6 +19,9 @@ use crate::ir::{unalias, Coverage, Ty, TypeDef};
 #[derive(Default)]
 pub(super) struct Positions {
     seen: BTreeMap<String, (Demand, Ty)>,
+    /// Whether the schema a reference names constrains, by reference:
+    /// each target is judged once, however many positions name it.
+    judged: RefCell<HashMap<String, bool>>,
 }
 
 /// What a position's schema asks of its value.
@@ -40,20 +44,40 @@ impl Positions {
         self.seen.insert(ptr.to_owned(), (demand, ty.clone()));
     }
 
+    /// What a schema in place or by reference demands of a value;
+    /// `resolve` follows a reference.
+    pub(super) fn demand<'s, S: Borrow<Schema>>(
+        &self,
+        schema: &'s ReferenceOr<S>,
+        resolve: &dyn Fn(&str) -> Option<&'s Schema>,
+    ) -> Demand {
+        let judge = Judge { resolve, judged: &self.judged };
+        let target = match schema {
+            ReferenceOr::Item(s) => s.borrow(),
+            ReferenceOr::Reference { reference } => match resolve(reference) {
+                Some(s) => s,
+                None => return Demand::Dangling,
+            },
+        };
+        if all_of(target).is_some_and(|parts| judge.impossible(parts)) {
+            Demand::Impossible
+        } else if judge.constrains(target, 0) {
+            Demand::Shape
+        } else {
+            Demand::Nothing
+        }
+    }
+
     /// The counts, with `types` complete.
     pub(super) fn count(self, types: &IndexMap<String, TypeDef>) -> Coverage {
         let mut coverage = Coverage::default();
         for (ptr, (demand, ty)) in self.seen {
-            if demand == Demand::Nothing {
-                coverage.free += 1;
-            } else if demand == Demand::Impossible {
-                coverage.impossible.push(ptr);
-            } else if demand == Demand::Dangling {
-                coverage.dangling.push(ptr);
-            } else if is_json(types, &ty) {
-                coverage.untyped.push(ptr);
-            } else {
-                coverage.typed += 1;
+            match demand {
+                Demand::Nothing => coverage.free += 1,
+                Demand::Impossible => coverage.impossible.push(ptr),
+                Demand::Dangling => coverage.dangling.push(ptr),
+                Demand::Shape if is_json(types, &ty) => coverage.untyped.push(ptr),
+                Demand::Shape => coverage.typed += 1,
             }
         }
         coverage
@@ -74,109 +98,92 @@ fn is_json(types: &IndexMap<String, TypeDef>, ty: &Ty) -> bool {
     false
 }
 
-/// Whether a schema says anything about the value's shape: `{}`, an
-/// object with no properties whose other members may be anything, and
-/// schemas that only annotate (a description, `nullable`) allow any
-/// value of their kind, so they are counted apart from typed positions.
-/// `resolve` follows a reference; one it cannot follow constrains (the
-/// spec meant a type).
-fn constrains<'s>(schema: &'s Schema, resolve: &dyn Fn(&str) -> Option<&'s Schema>, depth: usize) -> bool {
-    if depth > 32 {
-        return true;
-    }
-    let member = |s| constrains_ref(s, resolve, depth + 1);
-    let additional = |a: &'s Option<AdditionalProperties>| match a {
-        Some(AdditionalProperties::Schema(s)) => member(s),
-        _ => false,
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty() || additional(&o.additional_properties),
-        SchemaKind::AllOf { all_of } => all_of.iter().any(member) && !impossible(all_of, resolve),
-        // A union with a member that allows anything allows anything.
-        SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-            !members.is_empty() && members.iter().all(member)
-        }
-        SchemaKind::Any(a) => {
-            let scalar = a.typ.as_deref().is_none_or(|t| t != "object" && t != "array");
-            matches!(a.typ.as_deref(), Some(t) if t != "object")
-                || !a.properties.is_empty()
-                || additional(&a.additional_properties)
-                // `items` says something of arrays only.
-                || (a.typ.as_deref().is_none_or(|t| t == "array") && a.items.as_ref().is_some_and(|s| constrains_ref(s, resolve, depth + 1)))
-                // An enum of objects or arrays is a JSON value, as written.
-                || a.enumeration.iter().any(|v| !v.is_object() && !v.is_array() && !v.is_null())
-                || (scalar && a.format.is_some())
-                || (!a.one_of.is_empty() && a.one_of.iter().all(member))
-                || (!a.any_of.is_empty() && a.any_of.iter().all(member))
-                || (a.all_of.iter().any(member) && !impossible(&a.all_of, resolve))
-                || a.not.is_some()
-        }
-        _ => true,
-    }
-}
-
-/// What a schema in place or by reference demands of a value.
-pub(super) fn demand<'s, S: Borrow<Schema>>(schema: &'s ReferenceOr<S>, resolve: &dyn Fn(&str) -> Option<&'s Schema>) -> Demand {
-    let target = match schema {
-        ReferenceOr::Item(s) => Some(s.borrow()),
-        ReferenceOr::Reference { reference } => match resolve(reference) {
-            Some(s) => Some(s),
-            None => return Demand::Dangling,
-        },
-    };
-    let all_of = target.and_then(|s| match &s.schema_kind {
+/// A schema's allOf members, in either form openapiv3 reads them.
+fn all_of(s: &Schema) -> Option<&Vec<ReferenceOr<Schema>>> {
+    match &s.schema_kind {
         SchemaKind::AllOf { all_of } => Some(all_of),
         SchemaKind::Any(a) if !a.all_of.is_empty() => Some(&a.all_of),
         _ => None,
-    });
-    if all_of.is_some_and(|parts| impossible(parts, resolve)) {
-        Demand::Impossible
-    } else if constrains_ref(schema, resolve, 0) {
-        Demand::Shape
-    } else {
-        Demand::Nothing
     }
 }
 
-/// allOf members of different JSON types (a string and an object): no
-/// value is all of them. (An integer is a number.)
-fn impossible<'s>(parts: &'s [ReferenceOr<Schema>], resolve: &dyn Fn(&str) -> Option<&'s Schema>) -> bool {
-    let kind = |s: &Schema| -> Option<&'static str> {
-        match &s.schema_kind {
-            SchemaKind::Type(Type::String(_)) => Some("string"),
-            SchemaKind::Type(Type::Integer(_) | Type::Number(_)) => Some("number"),
-            SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
-            SchemaKind::Type(Type::Array(_)) => Some("array"),
-            SchemaKind::Type(Type::Object(_)) => Some("object"),
-            SchemaKind::Any(a) if !a.properties.is_empty() => Some("object"),
-            SchemaKind::Any(a) => match a.typ.as_deref()? {
-                "string" => Some("string"),
-                "integer" | "number" => Some("number"),
-                "boolean" => Some("boolean"),
-                "array" => Some("array"),
-                "object" => Some("object"),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    let mut kinds = parts.iter().filter_map(|p| match p {
-        ReferenceOr::Item(s) => kind(s),
-        ReferenceOr::Reference { reference } => resolve(reference).and_then(kind),
-    });
-    let first = kinds.next();
-    kinds.any(|k| Some(k) != first)
+/// Judges schemas, following references with `resolve` and remembering
+/// each reference's verdict.
+struct Judge<'s, 'j> {
+    resolve: &'j dyn Fn(&str) -> Option<&'s Schema>,
+    judged: &'j RefCell<HashMap<String, bool>>,
 }
 
-/// [`constrains`] for a schema in place or by reference.
-fn constrains_ref<'s, S: Borrow<Schema>>(
-    schema: &'s ReferenceOr<S>,
-    resolve: &dyn Fn(&str) -> Option<&'s Schema>,
-    depth: usize,
-) -> bool {
-    match schema {
-        ReferenceOr::Item(s) => constrains(s.borrow(), resolve, depth),
-        ReferenceOr::Reference { reference } => resolve(reference).is_none_or(|s| constrains(s, resolve, depth)),
+impl<'s> Judge<'s, '_> {
+    /// Whether a schema says anything about the value's shape: `{}`, an
+    /// object with no properties whose other members may be anything, and
+    /// schemas that only annotate (a description, `nullable`) allow any
+    /// value of their kind, so they are counted apart from typed
+    /// positions. A reference that cannot be followed constrains (the spec
+    /// meant a type).
+    fn constrains(&self, schema: &'s Schema, depth: usize) -> bool {
+        if depth > 32 {
+            return true;
+        }
+        let member = |s| self.constrains_ref(s, depth + 1);
+        let additional = |a: &'s Option<AdditionalProperties>| match a {
+            Some(AdditionalProperties::Schema(s)) => member(s),
+            _ => false,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty() || additional(&o.additional_properties),
+            SchemaKind::AllOf { all_of } => all_of.iter().any(member) && !self.impossible(all_of),
+            // A union with a member that allows anything allows anything.
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                !members.is_empty() && members.iter().all(member)
+            }
+            SchemaKind::Any(a) => {
+                let scalar = a.typ.as_deref().is_none_or(|t| t != "object" && t != "array");
+                matches!(a.typ.as_deref(), Some(t) if t != "object")
+                    || !a.properties.is_empty()
+                    || additional(&a.additional_properties)
+                    // `items` says something of arrays only.
+                    || (a.typ.as_deref().is_none_or(|t| t == "array") && a.items.as_ref().is_some_and(|s| self.constrains_ref(s, depth + 1)))
+                    // An enum of objects or arrays is a JSON value, as written.
+                    || a.enumeration.iter().any(|v| !v.is_object() && !v.is_array() && !v.is_null())
+                    || (scalar && a.format.is_some())
+                    || (!a.one_of.is_empty() && a.one_of.iter().all(member))
+                    || (!a.any_of.is_empty() && a.any_of.iter().all(member))
+                    || (a.all_of.iter().any(member) && !self.impossible(&a.all_of))
+                    || a.not.is_some()
+            }
+            _ => true,
+        }
+    }
+
+    /// [`Self::constrains`] for a schema in place or by reference. A
+    /// reference met again while it is judged (a cycle) constrains, as
+    /// the depth bound would say.
+    fn constrains_ref<S: Borrow<Schema>>(&self, schema: &'s ReferenceOr<S>, depth: usize) -> bool {
+        let reference = match schema {
+            ReferenceOr::Item(s) => return self.constrains(s.borrow(), depth),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        if let Some(&known) = self.judged.borrow().get(reference) {
+            return known;
+        }
+        let Some(target) = (self.resolve)(reference) else { return true };
+        self.judged.borrow_mut().insert(reference.clone(), true);
+        let verdict = self.constrains(target, depth);
+        self.judged.borrow_mut().insert(reference.clone(), verdict);
+        verdict
+    }
+
+    /// allOf members of different JSON types (a string and an object): no
+    /// value is all of them. (An integer is a number.)
+    fn impossible(&self, parts: &'s [ReferenceOr<Schema>]) -> bool {
+        let kind = |s: &Schema| super::json_type(s).map(|t| if t == "integer" { "number" } else { t });
+        let mut kinds = parts.iter().filter_map(|p| match p {
+            ReferenceOr::Item(s) => kind(s),
+            ReferenceOr::Reference { reference } => (self.resolve)(reference).and_then(kind),
+        });
+        let first = kinds.next();
+        kinds.any(|k| Some(k) != first)
     }
 }
 
@@ -188,16 +195,29 @@ mod tests {
         serde_yaml::from_str(yaml).expect("a schema")
     }
 
+    /// What `yaml` demands, with references resolved in `schemas`.
+    fn demand_of(yaml: &str, schemas: &[(&str, &Schema)]) -> Demand {
+        let s: ReferenceOr<Schema> = serde_yaml::from_str(yaml).expect("a schema");
+        let resolve = |r: &str| schemas.iter().find(|(name, _)| r.ends_with(&format!("/{name}"))).map(|(_, s)| *s);
+        Positions::default().demand(&s, &resolve)
+    }
+
     #[test]
     fn free_forms_constrain_nothing() {
         for free in ["{}", "{description: anything}", "{type: object}", "{type: object, additionalProperties: true}", "{nullable: true}", "{allOf: [{description: a}]}", "{anyOf: [{type: object}, {type: string}]}", "{type: object, format: uri-map}", "{type: object, enum: [{}]}"] {
-            let s = schema(free);
-            assert!(!constrains(&s, &|_| None, 0), "{free}");
+            assert_eq!(demand_of(free, &[]), Demand::Nothing, "{free}");
         }
-        for typed in ["{type: string}", "{type: array}", "{type: object, properties: {a: {}}}", "{type: object, additionalProperties: {type: integer}}", "{enum: [a, b]}", "{oneOf: [{type: string}]}", "{$ref: '#/nowhere'}"] {
-            let s: ReferenceOr<Schema> = serde_yaml::from_str(typed).expect("a schema");
-            assert!(constrains_ref(&s, &|_| None, 0), "{typed}");
+        for typed in ["{type: string}", "{type: array}", "{type: object, properties: {a: {}}}", "{type: object, additionalProperties: {type: integer}}", "{enum: [a, b]}", "{oneOf: [{type: string}]}", "{allOf: [{$ref: '#/nowhere'}]}"] {
+            assert_eq!(demand_of(typed, &[]), Demand::Shape, "{typed}");
         }
+    }
+
+    #[test]
+    fn a_reference_cycle_is_judged_once() {
+        let a = schema("{oneOf: [{$ref: '#/components/schemas/A'}, {type: string}]}");
+        assert_eq!(demand_of("{$ref: '#/components/schemas/A'}", &[("A", &a)]), Demand::Shape);
+        let free = schema("{anyOf: [{$ref: '#/components/schemas/F'}, {}]}");
+        assert_eq!(demand_of("{$ref: '#/components/schemas/F'}", &[("F", &free)]), Demand::Nothing);
     }
 
     #[test]
@@ -221,11 +241,8 @@ mod tests {
 
     #[test]
     fn contradictions_are_impossible() {
-        let s: ReferenceOr<Schema> = serde_yaml::from_str("{allOf: [{type: string}, {type: object, properties: {m: {type: string}}}]}").unwrap();
-        assert_eq!(demand(&s, &|_| None), Demand::Impossible);
-        let s: ReferenceOr<Schema> = serde_yaml::from_str("{allOf: [{type: integer}, {type: number, minimum: 1}]}").unwrap();
-        assert_eq!(demand(&s, &|_| None), Demand::Shape);
-        let s: ReferenceOr<Schema> = serde_yaml::from_str("{$ref: '#/components/schemas/Nowhere'}").unwrap();
-        assert_eq!(demand(&s, &|_| None), Demand::Dangling);
+        assert_eq!(demand_of("{allOf: [{type: string}, {type: object, properties: {m: {type: string}}}]}", &[]), Demand::Impossible);
+        assert_eq!(demand_of("{allOf: [{type: integer}, {type: number, minimum: 1}]}", &[]), Demand::Shape);
+        assert_eq!(demand_of("{$ref: '#/components/schemas/Nowhere'}", &[]), Demand::Dangling);
     }
 }

@@ -241,7 +241,7 @@ impl<'a> Lower<'a> {
     /// Records the position at `ptr`, given `ty`, for typed coverage.
     fn record<S: Borrow<Schema>>(&mut self, schema: &ReferenceOr<S>, ty: &Ty, ptr: &str) {
         let resolve = |r: &str| self.resolve_ref(r);
-        let demand = coverage::demand(schema, &resolve);
+        let demand = self.positions.demand(schema, &resolve);
         self.positions.record(ptr, demand, ty);
     }
 
@@ -357,13 +357,13 @@ impl<'a> Lower<'a> {
                     let mut parts = any.all_of.clone();
                     parts.extend(own);
                     if let Some((members, keyword)) = union {
-                        let mut u = openapiv3::AnySchema::default();
-                        match keyword {
-                            "oneOf" => u.one_of.clone_from(members),
-                            _ => u.any_of.clone_from(members),
-                        }
+                        let members = members.clone();
+                        let schema_kind = match keyword {
+                            "oneOf" => SchemaKind::OneOf { one_of: members },
+                            _ => SchemaKind::AnyOf { any_of: members },
+                        };
                         let schema_data = openapiv3::SchemaData { discriminator: s.schema_data.discriminator.clone(), ..Default::default() };
-                        parts.push(ReferenceOr::Item(Schema { schema_data, schema_kind: SchemaKind::Any(u) }));
+                        parts.push(ReferenceOr::Item(Schema { schema_data, schema_kind }));
                     }
                     return self.all_of(&parts, hint, ptr);
                 }
@@ -373,10 +373,8 @@ impl<'a> Lower<'a> {
                         || matches!(any.additional_properties, Some(AdditionalProperties::Schema(_))))
                 {
                     self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, ptr)
-                } else if !any.one_of.is_empty() {
-                    self.union(&any.one_of, "oneOf", s.schema_data.discriminator.as_ref(), hint, ptr)
-                } else if !any.any_of.is_empty() {
-                    self.union(&any.any_of, "anyOf", s.schema_data.discriminator.as_ref(), hint, ptr)
+                } else if let Some((members, keyword)) = union {
+                    self.union(members, keyword, s.schema_data.discriminator.as_ref(), hint, ptr)
                 } else if let Some(values) = any.enumeration.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().filter(|v| !v.is_empty() && any.typ.is_none()) {
                     // An enum without a type, of strings only: a string enum.
                     Converted::Def(self.string_enum(values.into_iter(), ptr))
@@ -733,9 +731,11 @@ impl<'a> Lower<'a> {
     /// are present, not what they are: the objects alone. `None` when the
     /// members are not of that form.
     fn distribute(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Option<Converted> {
-        let unions: Vec<usize> = (0..parts.len()).filter(|&i| self.union_of(&parts[i]).is_some()).collect();
-        let &[at] = unions.as_slice() else { return None };
-        let (members, keyword, discriminator) = self.union_of(&parts[at])?;
+        let mut unions = parts.iter().enumerate().filter_map(|(i, p)| Some((i, self.union_of(p)?)));
+        let (at, (members, keyword, discriminator)) = unions.next()?;
+        if unions.next().is_some() {
+            return None;
+        }
         let (members, discriminator) = (members.clone(), discriminator.cloned());
         let base: Vec<ReferenceOr<Schema>> = parts.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, p)| p.clone()).collect();
         let (mut properties, mut required, mut additional) = (IndexMap::new(), Vec::new(), None);
@@ -774,14 +774,14 @@ impl<'a> Lower<'a> {
     /// of one scalar type.
     fn scalar_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &str, ptr: &str) -> Option<Ty> {
         fn kind(s: &Schema) -> Option<(&'static str, bool)> {
-            match &s.schema_kind {
-                SchemaKind::Type(Type::String(t)) => Some(("string", !t.enumeration.is_empty())),
-                SchemaKind::Type(Type::Integer(t)) => Some(("integer", !t.enumeration.is_empty())),
-                SchemaKind::Type(Type::Number(t)) => Some(("number", !t.enumeration.is_empty())),
-                SchemaKind::Type(Type::Boolean(_)) => Some(("boolean", false)),
-                SchemaKind::Type(Type::Array(_)) => Some(("array", false)),
-                _ => None,
-            }
+            let enumerated = match &s.schema_kind {
+                SchemaKind::Type(Type::String(t)) => !t.enumeration.is_empty(),
+                SchemaKind::Type(Type::Integer(t)) => !t.enumeration.is_empty(),
+                SchemaKind::Type(Type::Number(t)) => !t.enumeration.is_empty(),
+                SchemaKind::Type(Type::Boolean(_) | Type::Array(_)) => false,
+                _ => return None,
+            };
+            Some((json_type(s)?, enumerated))
         }
         let mut kinds = Vec::new();
         for part in parts {
@@ -1499,21 +1499,38 @@ fn is_annotation_only(s: &ReferenceOr<Schema>) -> bool {
     match s {
         ReferenceOr::Reference { .. } => false,
         ReferenceOr::Item(s) => match &s.schema_kind {
-            SchemaKind::Any(a) => {
-                a.typ.is_none()
-                    && a.properties.is_empty()
-                    && a.items.is_none()
-                    && a.one_of.is_empty()
-                    && a.all_of.is_empty()
-                    && a.any_of.is_empty()
-                    && a.not.is_none()
-                    && a.enumeration.is_empty()
-                    && a.additional_properties.is_none()
-                    && a.format.is_none()
-                    && a.required.is_empty()
-            }
+            SchemaKind::Any(a) => a.typ.is_none() && says_no_shape(a) && a.format.is_none() && a.required.is_empty(),
             _ => false,
         },
+    }
+}
+
+/// No members that say what a value is: properties, items, members of a
+/// composition, `not`, `enum`, `additionalProperties`.
+fn says_no_shape(a: &openapiv3::AnySchema) -> bool {
+    a.properties.is_empty()
+        && a.items.is_none()
+        && a.one_of.is_empty()
+        && a.all_of.is_empty()
+        && a.any_of.is_empty()
+        && a.not.is_none()
+        && a.enumeration.is_empty()
+        && a.additional_properties.is_none()
+}
+
+/// The JSON type a schema is of (`string`, `integer`, `number`,
+/// `boolean`, `array`, `object`), when it says one.
+fn json_type(s: &Schema) -> Option<&'static str> {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(_)) => Some("string"),
+        SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+        SchemaKind::Type(Type::Number(_)) => Some("number"),
+        SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+        SchemaKind::Type(Type::Array(_)) => Some("array"),
+        SchemaKind::Type(Type::Object(_)) => Some("object"),
+        SchemaKind::Any(a) if !a.properties.is_empty() => Some("object"),
+        SchemaKind::Any(a) => ["string", "integer", "number", "boolean", "array", "object"].into_iter().find(|t| a.typ.as_deref() == Some(*t)),
+        _ => None,
     }
 }
 
@@ -1718,29 +1735,14 @@ fn without_property(schema: &Schema, property: &str) -> Option<Schema> {
 
 /// A schema of a type other than an object.
 fn is_scalar_or_array(s: &Schema) -> bool {
-    match &s.schema_kind {
-        SchemaKind::Type(Type::Object(_)) => false,
-        SchemaKind::Type(_) => true,
-        SchemaKind::Any(a) => a.typ.as_deref().is_some_and(|t| t != "object"),
-        _ => false,
-    }
+    json_type(s).is_some_and(|t| t != "object")
 }
 
 /// A schema that only says which properties are present (`required`,
 /// and annotations): a union member of that kind adds no type.
 fn only_requires(s: &Schema) -> bool {
     match &s.schema_kind {
-        SchemaKind::Any(a) => {
-            a.typ.as_deref().is_none_or(|t| t == "object")
-                && a.properties.is_empty()
-                && a.items.is_none()
-                && a.one_of.is_empty()
-                && a.all_of.is_empty()
-                && a.any_of.is_empty()
-                && a.not.is_none()
-                && a.enumeration.is_empty()
-                && a.additional_properties.is_none()
-        }
+        SchemaKind::Any(a) => a.typ.as_deref().is_none_or(|t| t == "object") && says_no_shape(a),
         SchemaKind::Type(Type::Object(o)) => o.properties.is_empty() && o.additional_properties.is_none(),
         _ => false,
     }

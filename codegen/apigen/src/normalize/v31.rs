@@ -96,11 +96,9 @@ fn collect_ref_siblings(
                 }
             }
             for (k, child) in obj {
-                if !is_map && (DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-")) {
-                    continue;
+                if let Some(child_is_map) = descend(is_map, k, child) {
+                    collect_ref_siblings(root, child, &pointer::join(ptr, k), depth + 1, child_is_map, found);
                 }
-                let child_is_map = !is_map && (MAP_KEYS.contains(&k.as_str()) || (k == "parameters" && child.is_object()));
-                collect_ref_siblings(root, child, &pointer::join(ptr, k), depth + 1, child_is_map, found);
             }
         }
         Value::Array(items) => {
@@ -131,15 +129,9 @@ fn walk(v: &mut Value, ptr: &str, depth: usize, is_map: bool, diags: &mut Diagno
                 fix_schema(obj, ptr, diags);
             }
             for (k, child) in obj.iter_mut() {
-                if !is_map && (DATA_KEYS.contains(&k.as_str()) || k.starts_with("x-")) {
-                    // `examples` is a map of Example objects in media types
-                    // and parameters; their values are data too.
-                    continue;
+                if let Some(child_is_map) = descend(is_map, k, child) {
+                    walk(child, &pointer::join(ptr, k), depth + 1, child_is_map, diags);
                 }
-                // `parameters` is a list in operations, a map in components.
-                let child_is_map =
-                    !is_map && (MAP_KEYS.contains(&k.as_str()) || (k == "parameters" && child.is_object()));
-                walk(child, &pointer::join(ptr, k), depth + 1, child_is_map, diags);
             }
         }
         Value::Array(items) => {
@@ -149,6 +141,19 @@ fn walk(v: &mut Value, ptr: &str, depth: usize, is_map: bool, diags: &mut Diagno
         }
         _ => {}
     }
+}
+
+/// Whether a walk goes into member `key` of an object (a map of names
+/// to objects when `is_map`), and if so whether that member is such a
+/// map. Data (`example`, `default`, extensions) is never walked: in
+/// media types and parameters `examples` is a map of Example objects,
+/// data too.
+fn descend(is_map: bool, key: &str, child: &Value) -> Option<bool> {
+    if !is_map && (DATA_KEYS.contains(&key) || key.starts_with("x-")) {
+        return None;
+    }
+    // `parameters` is a list in operations, a map in components.
+    Some(!is_map && (MAP_KEYS.contains(&key) || (key == "parameters" && child.is_object())))
 }
 
 fn is_null_schema(v: &Value) -> bool {
