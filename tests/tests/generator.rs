@@ -99,10 +99,23 @@ fn a_defective_spec_generates_with_a_diagnostic_for_each_repair() {
         "/components/schemas/Thing/properties/count/example",
         "/components/schemas/Thing/properties/owner",
         "/components/securitySchemes/key/type",
+        "/components/securitySchemes/key/in",
+        "/paths/~1things~1{id}~1photo/parameters/0",
+        "/paths/~1things~1{id}~1photo/put/parameters/1",
+        "/paths/~1things~1{id}~1photo/put/parameters/2",
+        "/paths/~1things~1{id}~1rename/post/parameters/1",
+        "/components/parameters/Note",
     ] {
         assert!(found.contains(&expected), "no diagnostic at {expected}: {found:?}");
     }
-    assert_eq!(g.api.operations.len(), 3, "the duplicate operationId is renamed, not dropped");
+    assert_eq!(g.api.operations.len(), 5, "the duplicate operationId is renamed, not dropped");
+    // 2.0's body parameters in a 3.0 document are its request body.
+    let upload = g.api.operations.iter().find(|o| o.id == "uploadPhoto").unwrap();
+    let body = upload.body.as_ref().expect("the form fields are the body");
+    assert_eq!(body.content.media_type, "multipart/form-data");
+    assert_eq!(upload.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["id"]);
+    let rename = g.api.operations.iter().find(|o| o.id == "renameThing").unwrap();
+    assert!(rename.body.as_ref().is_some_and(|b| b.required && b.content.media_type == "application/json"));
     let strict = apigen::generate_file(
         &integration_tests::root().join("tests/specs/lenient.yaml"),
         "lenient.yaml",
@@ -136,4 +149,53 @@ fn a_multi_file_spec_is_bundled() {
     let mut names: Vec<&str> = g.api.types.keys().map(String::as_str).collect();
     names.sort();
     assert_eq!(names, ["Owner", "Pet", "Problem"]);
+}
+
+/// The traps of `names.yaml` (`cargo xtask test` compiles its crate with
+/// no warnings allowed): each rename is a diagnostic at the name's
+/// pointer, readable, and no two names of a scope are the same.
+#[test]
+fn every_name_is_distinct_and_each_rename_says_so() {
+    let g = generate_spec("names.yaml");
+    let said = |pointer: &str, named: &str| {
+        assert!(
+            g.diagnostics.iter().any(|d| d.pointer == pointer && d.message.contains(&format!("named `{named}`"))),
+            "no diagnostic at {pointer} naming `{named}`: {:?}",
+            g.diagnostics.iter().map(|d| format!("{}: {}", d.pointer, d.message)).collect::<Vec<_>>()
+        );
+    };
+    said("/components/schemas/Error", "Error2");
+    said("/components/schemas/Result", "Result2");
+    said("/components/schemas/self", "Self2");
+    said("/components/schemas/model", "Model2");
+    said("/components/schemas/Request/properties/Type", "type_2");
+    said("/components/schemas/Request/properties/", "value");
+    said("/components/schemas/Request/properties/2x", "n2x");
+    said("/components/schemas/Request/properties/größe", "grosse");
+    said("/components/schemas/Kind/enum", "A2");
+    said("/paths/~1send~1{self}~1{crate}/post/parameters/2", "send2");
+    said("/paths/~1send~1{self}~1{crate}/post/parameters/6", "stream2");
+    said("/paths/~1raw/get/operationId", "raw2");
+    said("/paths/~1unicode/get/operationId", "ri_ben_yu");
+
+    let distinct = |what: &str, names: Vec<&str>| {
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "{what}: {names:?}");
+    };
+    distinct("types", g.api.types.keys().map(String::as_str).collect());
+    let send = g.api.operations.iter().find(|o| o.id == "things.send").unwrap();
+    let setters: Vec<&str> = send.params.iter().map(|p| p.ident.as_str()).collect();
+    distinct("setters", setters.clone());
+    for own in ["send", "request", "send_with_response", "body", "stream", "lines", "pages", "items", "new"] {
+        assert!(!setters.contains(&own), "a setter takes the builder's own `{own}`");
+    }
+    let mut methods: Vec<(Vec<String>, &str)> =
+        g.api.operations.iter().map(|o| (o.namespace.clone(), o.method_name.as_str())).collect();
+    let count = methods.len();
+    methods.sort();
+    methods.dedup();
+    assert_eq!(methods.len(), count, "two operations share a method");
+    assert_eq!(g.api.operations.len(), 11, "every operation is generated");
 }

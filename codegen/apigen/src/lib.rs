@@ -90,6 +90,13 @@ impl Source {
         }
         Ok(doc)
     }
+
+    /// The document as the generator reads it: after every overlay, the
+    /// conversion to OpenAPI 3.0, the repairs and the resolution of
+    /// references, each repair in `diags`.
+    pub fn normalized(&self, root: &Path, diags: &mut diag::Diagnostics) -> Result<normalize::Spec, Error> {
+        normalize::normalize(self.effective(root)?, &self.name(), diags)
+    }
 }
 
 /// Reads the spec and its overlays (paths relative to `root`) and

@@ -86,28 +86,59 @@ pub fn screaming(name: &str) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Namespace {
     taken: HashSet<String>,
+    reserved: HashSet<String>,
+}
+
+/// Why [`Namespace::take`] had to change a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rename {
+    /// The generated code's own item, or the prelude's, has the name.
+    Reserved,
+    /// Another name of the spec came out the same.
+    Collision,
+}
+
+impl Rename {
+    /// The diagnostic's words, after the name that was changed.
+    pub fn why(self) -> &'static str {
+        match self {
+            Rename::Reserved => "would clash with an item of that name the generated code has of its own",
+            Rename::Collision => "collides with another after case conversion",
+        }
+    }
 }
 
 impl Namespace {
     /// A namespace in which `reserved` are taken from the start: asking
     /// for one of them gives it a suffix.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Namespace {
-            taken: reserved.iter().map(|s| s.to_string()).collect(),
-        }
+        let reserved: HashSet<String> = reserved.iter().map(|s| s.to_string()).collect();
+        Namespace { taken: reserved.clone(), reserved }
     }
 
     /// Takes `base`, or `base2`, `base3`, ... Returns the name and whether it
     /// had to be changed.
     pub fn take(&mut self, base: &str) -> (String, bool) {
+        let (name, why) = self.take_why(base);
+        (name, why.is_some())
+    }
+
+    /// [`Namespace::take`], saying why a name was changed.
+    pub fn take_why(&mut self, base: &str) -> (String, Option<Rename>) {
         if self.taken.insert(base.to_owned()) {
-            return (base.to_owned(), false);
+            return (base.to_owned(), None);
         }
-        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let why = if self.reserved.contains(base) { Rename::Reserved } else { Rename::Collision };
+        // `V1` and `V1_2`, not `V12`; `type_` gives `type_2`, but `Self_`
+        // gives `Self2`: an underscore beside a letter in a type name is a
+        // `non_camel_case_types` warning.
+        let camel = base.starts_with(|c: char| c.is_ascii_uppercase());
+        let stem = if camel { base.trim_end_matches('_') } else { base };
+        let sep = if stem.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         for n in 2.. {
-            let candidate = format!("{base}{sep}{n}");
+            let candidate = format!("{stem}{sep}{n}");
             if self.taken.insert(candidate.clone()) {
-                return (candidate, true);
+                return (candidate, Some(why));
             }
         }
         unreachable!("the integers do not run out")
@@ -163,5 +194,90 @@ mod tests {
         assert_eq!(ns.take("Model"), ("Model3".into(), true));
         assert_eq!(ns.take("V1"), ("V1".into(), false));
         assert_eq!(ns.take("V1"), ("V1_2".into(), true));
+    }
+
+    /// rustc's `non_camel_case_types` rule: no underscore beside a letter
+    /// once the outer ones are trimmed, no lowercase start.
+    fn camel_lint_ok(name: &str) -> bool {
+        let name = name.trim_matches('_');
+        let chars: Vec<char> = name.chars().collect();
+        !chars.first().is_some_and(|c| c.is_lowercase())
+            && !name.contains("__")
+            && !chars.windows(2).any(|w| (w[0].is_alphabetic() && w[1] == '_') || (w[0] == '_' && w[1].is_alphabetic()))
+    }
+
+    /// rustc's `non_snake_case` rule: no uppercase, no double underscore.
+    fn snake_lint_ok(name: &str) -> bool {
+        !name.chars().any(char::is_uppercase) && !name.trim_matches('_').contains("__")
+    }
+
+    fn is_ident(name: &str) -> bool {
+        syn::parse_str::<syn::Ident>(name).is_ok() && !KEYWORDS.contains(&name)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_name_gives_a_lint_clean_identifier(name in "\\PC{0,24}") {
+            let s = snake(&name);
+            proptest::prop_assert!(is_ident(&s) && snake_lint_ok(&s), "{name:?} gave {s:?}");
+            let c = camel(&name, "V");
+            proptest::prop_assert!(is_ident(&c) && camel_lint_ok(&c), "{name:?} gave {c:?}");
+            proptest::prop_assert_eq!(snake(&name), s);
+            proptest::prop_assert_eq!(camel(&name, "V"), c);
+        }
+
+        /// Names that look alike (case, punctuation, keywords, digits)
+        /// collide most; every one still gets its own name, valid, and the
+        /// same again for the same input.
+        #[test]
+        fn a_namespace_hands_out_distinct_valid_names(
+            names in proptest::collection::vec("(self|Self|type|[aA]|[0-9]|[-_ .]|über|Error){1,4}", 1..40),
+            reserved in proptest::collection::vec("(self_|Self_|type_|a|A|Error|V1|value)", 0..4),
+        ) {
+            let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+            let run = || {
+                let mut types = Namespace::with_reserved(&reserved);
+                let mut fields = Namespace::with_reserved(&reserved);
+                names
+                    .iter()
+                    .map(|n| (types.take(&camel(n, "V")).0, fields.take(&snake(n)).0))
+                    .collect::<Vec<_>>()
+            };
+            let out = run();
+            proptest::prop_assert_eq!(&out, &run());
+            let mut seen_types = std::collections::HashSet::new();
+            let mut seen_fields = std::collections::HashSet::new();
+            for (t, f) in &out {
+                proptest::prop_assert!(is_ident(t) && camel_lint_ok(t), "{t:?}");
+                proptest::prop_assert!(is_ident(f) && snake_lint_ok(f), "{f:?}");
+                proptest::prop_assert!(!reserved.contains(&t.as_str()) && !reserved.contains(&f.as_str()));
+                proptest::prop_assert!(seen_types.insert(t.clone()), "{t:?} twice");
+                proptest::prop_assert!(seen_fields.insert(f.clone()), "{f:?} twice");
+            }
+        }
+
+        /// One collision costs one suffix: the k-th `Name` is `Namek`.
+        #[test]
+        fn a_rename_is_the_first_free_suffix(k in 1usize..12) {
+            let mut ns = Namespace::default();
+            for i in 1..=k {
+                let want = if i == 1 { "Model".to_owned() } else { format!("Model{i}") };
+                proptest::prop_assert_eq!(ns.take("Model").0, want);
+            }
+        }
+    }
+
+    #[test]
+    fn keyword_renames_stay_lint_clean() {
+        let mut ns = Namespace::with_reserved(&["Self_"]);
+        assert_eq!(ns.take("Self_"), ("Self2".into(), true));
+        let mut ns = Namespace::with_reserved(&["type_"]);
+        assert_eq!(ns.take("type_"), ("type_2".into(), true));
+        assert_eq!(Namespace::with_reserved(&["send"]).take_why("send").1, Some(Rename::Reserved));
+        let mut ns = Namespace::default();
+        ns.take("a");
+        assert_eq!(ns.take_why("a").1, Some(Rename::Collision));
     }
 }

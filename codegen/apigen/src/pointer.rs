@@ -136,6 +136,25 @@ pub fn replace(doc: &mut Value, pointer: &str, value: Option<Value>) -> bool {
     }
 }
 
+/// Removes the nodes at `pointers`, the last first, so that removing an
+/// array's entry does not move one still to remove (`/a/10` goes before
+/// `/a/9`). Pointers to nothing are passed over.
+pub fn remove_all(doc: &mut Value, pointers: &[String]) {
+    let mut sorted: Vec<(Vec<String>, &String)> =
+        pointers.iter().filter_map(|p| Some((tokens(p)?, p))).collect();
+    let order = |a: &String, b: &String| match (a.parse::<usize>(), b.parse::<usize>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    };
+    sorted.sort_by(|(a, _), (b, _)| {
+        let by_token = a.iter().zip(b).map(|(x, y)| order(x, y)).find(|o| o.is_ne());
+        by_token.unwrap_or(a.len().cmp(&b.len())).reverse()
+    });
+    for (_, p) in sorted {
+        replace(doc, p, None);
+    }
+}
+
 /// The component key a reference names under `prefix`
 /// (`#/components/schemas/`), unescaped.
 pub fn component<'r>(reference: &'r str, prefix: &str) -> Option<Cow<'r, str>> {
@@ -153,6 +172,14 @@ pub fn component<'r>(reference: &'r str, prefix: &str) -> Option<Cow<'r, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removal_goes_last_first() {
+        let mut doc = serde_json::json!({"a": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "b": {"c": 1, "d": 2}});
+        let pointers: Vec<String> = ["/a/9", "/a/10", "/a/2", "/b/c", "/nowhere/1"].map(String::from).to_vec();
+        remove_all(&mut doc, &pointers);
+        assert_eq!(doc, serde_json::json!({"a": [0, 1, 3, 4, 5, 6, 7, 8, 11], "b": {"d": 2}}));
+    }
 
     #[test]
     fn replace_and_remove_in_maps_and_arrays() {

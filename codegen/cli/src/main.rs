@@ -19,8 +19,8 @@ struct Args {
     #[arg(long, required_unless_present_any = ["print_ir", "print_spec", "print_normalized"])]
     out: Option<PathBuf>,
     /// The crate's name.
-    #[arg(long)]
-    crate_name: String,
+    #[arg(long, required_unless_present_any = ["print_ir", "print_spec", "print_normalized"])]
+    crate_name: Option<String>,
     /// The crate's version.
     #[arg(long, default_value = "0.1.0")]
     crate_version: String,
@@ -69,7 +69,8 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../runtime"));
     let runtime = std::path::absolute(&runtime).unwrap_or(runtime);
     let spec_name = args.spec.display().to_string();
-    let opts = apigen::Options::new(args.crate_name.clone())
+    // The printing modes write no crate: any name does for them.
+    let opts = apigen::Options::new(args.crate_name.clone().unwrap_or_else(|| "api".into()))
         .crate_version(args.crate_version.clone())
         .runtime_path(&runtime.display().to_string())
         .env(args.env.clone())
@@ -95,9 +96,10 @@ fn main() -> ExitCode {
     }
     if args.print_normalized {
         let mut diags = apigen::diag::Diagnostics::default();
-        let read = source
-            .effective(std::path::Path::new(""))
-            .and_then(|doc| apigen::normalize::normalize(doc, &source.name(), &mut diags));
+        let read = source.normalized(std::path::Path::new(""), &mut diags);
+        for d in diags.into_vec() {
+            eprintln!("warning: {spec_name}{d}");
+        }
         return match read {
             Ok(spec) => {
                 let text = serde_json::to_string_pretty(&spec.openapi).expect("the model prints");

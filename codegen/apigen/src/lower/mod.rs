@@ -149,11 +149,11 @@ impl<'a> Lower<'a> {
         // Names first, in document order, so that references resolve and
         // component names win over inline ones.
         for (key, schema) in &components.schemas {
-            let (name, renamed) = self.type_names.take(&names::camel(key, "T"));
-            if renamed {
+            let (name, renamed) = self.type_names.take_why(&names::camel(key, "T"));
+            if let Some(why) = renamed {
                 self.diags.push(
                     pointer::join("/components/schemas", key),
-                    format!("type name collides with another; named `{name}`"),
+                    format!("type name `{key}` {}; named `{name}`", why.why()),
                 );
             }
             let nullable = match schema {
@@ -404,11 +404,11 @@ impl<'a> Lower<'a> {
             if variants.iter().any(|v| v.value == value) {
                 continue;
             }
-            let (ident, renamed) = ns.take(&names::camel(&value, "V"));
-            if renamed {
+            let (ident, renamed) = ns.take_why(&names::camel(&value, "V"));
+            if let Some(why) = renamed {
                 self.diags.push(
                     pointer::join(ptr, "enum"),
-                    format!("enum value `{value}` collides with another after case conversion; named `{ident}`"),
+                    format!("enum value `{value}` {}; named `{ident}`", why.why()),
                 );
             }
             variants.push(EnumVariant { value, ident, description: None });
@@ -459,9 +459,9 @@ impl<'a> Lower<'a> {
         for (name, schema) in properties {
             let fptr = pointer::join(&props_ptr, name);
             let ty = self.boxed_position_ty(schema, &format!("{hint}_{}", names::camel(name, "P")), &fptr);
-            let (ident, renamed) = ns.take(&names::snake(name));
-            if renamed {
-                self.diags.push(&fptr, format!("property name collides with another after case conversion; named `{ident}`"));
+            let (ident, renamed) = ns.take_why(&names::snake(name));
+            if let Some(why) = renamed {
+                self.diags.push(&fptr, format!("property name `{name}` {}; named `{ident}`", why.why()));
             } else if let Some(why) = names::unusual(name) {
                 self.diags.push(&fptr, format!("property name `{name}` {why}; named `{ident}`"));
             }
@@ -1125,11 +1125,11 @@ impl<'a> Lower<'a> {
         }
         let (namespace, last) = split_id(&id);
         let method_ns = methods.entry(namespace.clone()).or_default();
-        let (method_name, renamed) = method_ns.take(&last);
-        if renamed && *seen == 1 {
+        let (method_name, renamed) = method_ns.take_why(&last);
+        if let (Some(why), 1) = (renamed, *seen) {
             self.diags.push(
                 pointer::join(ptr, "operationId"),
-                format!("method name collides with another after case conversion; named `{method_name}`"),
+                format!("method name `{last}` {}; named `{method_name}`", why.why()),
             );
         }
         let (builder, _) = builders.take(&names::camel(&id, "Op"));
@@ -1281,9 +1281,9 @@ impl<'a> Lower<'a> {
                 Ty::Option(inner) => *inner,
                 other => other,
             };
-            let (ident, renamed) = ns.take(&names::snake(&d.name));
-            if renamed {
-                self.diags.push(&pptr, format!("parameter name collides with another after case conversion; named `{ident}`"));
+            let (ident, renamed) = ns.take_why(&names::snake(&d.name));
+            if let Some(why) = renamed {
+                self.diags.push(&pptr, format!("parameter name `{}` {}; named `{ident}`", d.name, why.why()));
             } else if let Some(why) = names::unusual(&d.name) {
                 self.diags.push(&pptr, format!("parameter name `{}` {why}; named `{ident}`", d.name));
             }

@@ -103,34 +103,10 @@ pub fn merge(target: &mut Value, update: &Value) {
 }
 
 fn remove_all(doc: &mut Value, pointers: &[String]) -> Result<(), String> {
-    // Array entries are removed from the highest index down, so that
-    // earlier removals do not shift later ones.
-    let mut split: Vec<(String, String)> = Vec::new();
-    for p in pointers {
-        let Some((parent, last)) = p.rsplit_once('/') else {
-            return Err("the whole document cannot be removed".into());
-        };
-        split.push((parent.to_owned(), crate::pointer::unescape(last).into_owned()));
+    if pointers.iter().any(|p| p.is_empty()) {
+        return Err("the whole document cannot be removed".into());
     }
-    split.sort_by(|a, b| {
-        let index = |s: &str| s.parse::<usize>().unwrap_or(0);
-        a.0.cmp(&b.0).then(index(&b.1).cmp(&index(&a.1)))
-    });
-    for (parent, key) in split {
-        match doc.pointer_mut(&parent) {
-            Some(Value::Object(m)) => {
-                m.shift_remove(&key);
-            }
-            Some(Value::Array(a)) => {
-                if let Ok(i) = key.parse::<usize>() {
-                    if i < a.len() {
-                        a.remove(i);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    crate::pointer::remove_all(doc, pointers);
     Ok(())
 }
 

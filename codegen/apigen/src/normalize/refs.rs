@@ -279,63 +279,63 @@ pub fn resolve(doc: &mut Value, file: &str, diags: &mut Diagnostics) -> Result<(
 /// Parameter, response, request body and header references: kept when
 /// they are one step to their own section, else replaced by their target.
 fn resolve_others(doc: &mut Value, diags: &mut Diagnostics) {
-    // A target holds references in turn; a few rounds reach the bottom of
-    // any real document, and the bound stops a cycle through contents.
-    for _ in 0..8 {
-        let mut sites = Vec::new();
-        collect(doc, "", Kind::Doc, &mut sites);
-        let mut removals: Vec<String> = Vec::new();
-        let mut changed = false;
-        for site in sites.iter().filter(|s| matches!(s.kind, Kind::Parameter | Kind::Response | Kind::RequestBody | Kind::Header)) {
-            let Some(reference) = reference_at(doc, &site.at).map(str::to_owned) else { continue };
-            let section = match site.kind {
-                Kind::Parameter => "parameters",
-                Kind::Response => "responses",
-                Kind::RequestBody => "requestBodies",
-                _ => "headers",
-            };
-            let prefix = format!("#/components/{section}/");
-            // Kept: one step to its own section, which `lower` reads.
-            let direct = pointer::component(&reference, &prefix).is_some();
-            let first_hop = pointer::split_ref(&reference).1;
-            let ref_ptr = pointer::join(&site.at, "$ref");
-            match follow(doc, &reference) {
-                End::At(target) if direct && first_hop.as_deref() == Some(target.as_str()) => {}
-                End::At(target) => {
-                    let value = pointer::get(doc, &target).cloned().unwrap_or(Value::Null);
-                    if let Some(slot) = doc.pointer_mut(&site.at) {
-                        *slot = value;
-                        changed = true;
-                    }
+    let wanted = |s: &Site| matches!(s.kind, Kind::Parameter | Kind::Response | Kind::RequestBody | Kind::Header);
+    let mut found = Vec::new();
+    collect(doc, "", Kind::Doc, &mut found);
+    // Each site with the number of targets it was copied in with: a target
+    // holds references in turn (a response's headers), and the bound stops
+    // a cycle through contents.
+    let mut work: Vec<(Site, usize)> = found.into_iter().filter(wanted).map(|s| (s, 0)).collect();
+    let mut removals: Vec<String> = Vec::new();
+    let mut next = 0;
+    while let Some((site, depth)) = work.get(next) {
+        next += 1;
+        let (at, kind, depth) = (site.at.clone(), site.kind, *depth);
+        let Some(reference) = reference_at(doc, &at).map(str::to_owned) else { continue };
+        let section = match kind {
+            Kind::Parameter => "parameters",
+            Kind::Response => "responses",
+            Kind::RequestBody => "requestBodies",
+            _ => "headers",
+        };
+        let prefix = format!("#/components/{section}/");
+        // Kept: one step to its own section, which `lower` reads.
+        let direct = pointer::component(&reference, &prefix).is_some();
+        let first_hop = pointer::split_ref(&reference).1;
+        let ref_ptr = pointer::join(&at, "$ref");
+        match follow(doc, &reference) {
+            End::At(target) if direct && first_hop.as_deref() == Some(target.as_str()) => {}
+            End::At(target) => {
+                let value = pointer::get(doc, &target).cloned().unwrap_or(Value::Null);
+                if depth < 8 {
+                    let mut inner = Vec::new();
+                    collect(&value, &at, kind, &mut inner);
+                    work.extend(inner.into_iter().filter(|s| wanted(s) && s.at != at).map(|s| (s, depth + 1)));
                 }
-                end => {
-                    let why = match end {
-                        End::Nothing(r) => format!("reference `{r}` points to nothing in the document"),
-                        End::External(r) => format!("reference `{r}` is to another document, which was not loaded"),
-                        _ => format!("reference `{reference}` is part of a cycle of references"),
-                    };
-                    if site.kind == Kind::Response {
-                        diags.push(ref_ptr, format!("{why}; the response is read as one without a body"));
-                        if let Some(slot) = doc.pointer_mut(&site.at) {
-                            *slot = serde_json::json!({ "description": "" });
-                        }
-                    } else {
-                        diags.push(ref_ptr, format!("{why}; it is left out"));
-                        removals.push(site.at.clone());
+                if let Some(slot) = doc.pointer_mut(&at) {
+                    *slot = value;
+                }
+            }
+            end => {
+                let why = match end {
+                    End::Nothing(r) => format!("reference `{r}` points to nothing in the document"),
+                    End::External(r) => format!("reference `{r}` is to another document, which was not loaded"),
+                    _ => format!("reference `{reference}` is part of a cycle of references"),
+                };
+                if kind == Kind::Response {
+                    diags.push(ref_ptr, format!("{why}; the response is read as one without a body"));
+                    if let Some(slot) = doc.pointer_mut(&at) {
+                        *slot = serde_json::json!({ "description": "" });
                     }
+                } else {
+                    diags.push(ref_ptr, format!("{why}; it is left out"));
+                    removals.push(at);
                 }
             }
         }
-        // Last first, so that removing from a list keeps the indexes of
-        // what is still to remove.
-        removals.sort_by(|a, b| b.cmp(a));
-        for at in &removals {
-            pointer::replace(doc, at, None);
-        }
-        if !changed {
-            break;
-        }
     }
+    // Removing shifts a list's later entries: done last, last first.
+    pointer::remove_all(doc, &removals);
 }
 
 /// The component schemas, and the keys given to schemas hoisted there.

@@ -67,6 +67,59 @@ const SCHEMA_DATA: &[&str] = &["default", "example", "const", "x-examples"];
 
 const SCHEMA_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 
+/// `Vec::retain_mut`, giving each element its pointer: `ptr` and the
+/// index it had before any was removed.
+fn retain_at(list: &mut Vec<Value>, ptr: &str, mut keep: impl FnMut(&mut Value, &str) -> bool) {
+    let mut index = 0;
+    list.retain_mut(|v| {
+        let p = pointer::join_index(ptr, index);
+        index += 1;
+        keep(v, &p)
+    });
+}
+
+/// Puts the component parameters that are `in: body` or `in: formData`
+/// in place of the references to them in operations and path items, where
+/// the repair of the operation can read them as its request body.
+fn inline_body_parameters(doc: &mut Map<String, Value>) {
+    let Some(Value::Object(components)) = doc.get("components").and_then(|c| c.get("parameters")) else { return };
+    let body_like: Map<String, Value> = components
+        .iter()
+        .filter(|(_, p)| {
+            let l = p.get("in").and_then(Value::as_str).map(|l| l.trim().to_ascii_lowercase());
+            matches!(l.as_deref(), Some("body" | "formdata"))
+        })
+        .map(|(k, p)| (format!("#{}", pointer::join("/components/parameters", k)), p.clone()))
+        .collect();
+    if body_like.is_empty() {
+        return;
+    }
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (key, v) in item.iter_mut() {
+            let list = match v {
+                Value::Array(_) if key == "parameters" => Some(v),
+                Value::Object(op) => op.get_mut("parameters"),
+                _ => None,
+            };
+            let Some(Value::Array(params)) = list else { continue };
+            for p in params.iter_mut() {
+                if let Some(target) = p.get("$ref").and_then(Value::as_str).and_then(|r| body_like.get(r)) {
+                    *p = target.clone();
+                }
+            }
+        }
+    }
+}
+
+/// What the repair of a parameter makes of it.
+enum Fate {
+    Kept,
+    Dropped,
+    /// `in: body` or `in: formData`: part of the request body.
+    Body,
+}
+
 impl Repair<'_> {
     fn note(&mut self, ptr: &str, message: impl Into<String>) {
         self.diags.push(ptr, message);
@@ -201,6 +254,7 @@ impl Repair<'_> {
         if !doc.contains_key("paths") {
             doc.insert("paths".into(), Value::Object(Map::new()));
         }
+        inline_body_parameters(doc);
         if let Some(paths) = self.map(doc, "paths", "") {
             let mut r = Repair { diags: self.diags };
             r.paths(paths);
@@ -248,23 +302,20 @@ impl Repair<'_> {
     }
 
     fn servers(&mut self, servers: &mut Vec<Value>, ptr: &str) {
-        let mut index = 0;
-        servers.retain_mut(|s| {
-            let p = pointer::join_index(ptr, index);
-            index += 1;
+        retain_at(servers, ptr, |s, p| {
             let keep = match s {
                 Value::String(url) => {
                     let url = url.clone();
                     *s = serde_json::json!({ "url": url });
-                    self.note(&p, "a server is a string, not an object; read as its `url`");
+                    self.note(p, "a server is a string, not an object; read as its `url`");
                     true
                 }
                 Value::Object(m) => {
-                    self.drop_nulls(m, &p, &[]);
-                    self.string(m, "url", &p);
-                    self.string(m, "description", &p);
-                    if let Some(vars) = self.map(m, "variables", &p) {
-                        let vp = pointer::join(&p, "variables");
+                    self.drop_nulls(m, p, &[]);
+                    self.string(m, "url", p);
+                    self.string(m, "description", p);
+                    if let Some(vars) = self.map(m, "variables", p) {
+                        let vp = pointer::join(p, "variables");
                         let mut r = Repair { diags: self.diags };
                         vars.retain(|name, var| {
                             let varp = pointer::join(&vp, name);
@@ -294,12 +345,12 @@ impl Repair<'_> {
                     if m.contains_key("url") {
                         true
                     } else {
-                        self.note(&p, "a server has no `url`; ignored");
+                        self.note(p, "a server has no `url`; ignored");
                         false
                     }
                 }
                 _ => {
-                    self.note(&p, "a server is not an object; ignored");
+                    self.note(p, "a server is not an object; ignored");
                     false
                 }
             };
@@ -308,10 +359,7 @@ impl Repair<'_> {
     }
 
     fn tags(&mut self, tags: &mut Vec<Value>) {
-        let mut index = 0;
-        tags.retain_mut(|t| {
-            let p = pointer::join_index("/tags", index);
-            index += 1;
+        retain_at(tags, "/tags", |t, p| {
             match t {
                 Value::String(name) => {
                     let name = name.clone();
@@ -319,18 +367,18 @@ impl Repair<'_> {
                     true
                 }
                 Value::Object(m) => {
-                    self.drop_nulls(m, &p, &[]);
-                    self.string(m, "name", &p);
-                    self.string(m, "description", &p);
+                    self.drop_nulls(m, p, &[]);
+                    self.string(m, "name", p);
+                    self.string(m, "description", p);
                     if m.contains_key("name") {
                         true
                     } else {
-                        self.note(&p, "a tag has no `name`; ignored");
+                        self.note(p, "a tag has no `name`; ignored");
                         false
                     }
                 }
                 _ => {
-                    self.note(&p, "a tag is not an object; ignored");
+                    self.note(p, "a tag is not an object; ignored");
                     false
                 }
             }
@@ -340,16 +388,13 @@ impl Repair<'_> {
     /// Security requirements: scopes that are `null` (or a lone string)
     /// are a list.
     fn security(&mut self, reqs: &mut Vec<Value>, ptr: &str) {
-        let mut index = 0;
-        reqs.retain_mut(|req| {
-            let p = pointer::join_index(ptr, index);
-            index += 1;
+        retain_at(reqs, ptr, |req, p| {
             let Some(m) = req.as_object_mut() else {
-                self.note(&p, "a security requirement is not an object; ignored");
+                self.note(p, "a security requirement is not an object; ignored");
                 return false;
             };
             for (name, scopes) in m.iter_mut() {
-                let sp = pointer::join(&p, name);
+                let sp = pointer::join(p, name);
                 match scopes {
                     Value::Array(list) => {
                         let before = list.len();
@@ -426,7 +471,7 @@ impl Repair<'_> {
             }
         }
         self.summary_description(m, ptr);
-        self.parameters(m, ptr);
+        let shared_body = self.parameters(m, ptr);
         self.list(m, "servers", ptr);
         if let Some(Value::Array(servers)) = m.get_mut("servers") {
             self.servers(servers, &pointer::join(ptr, "servers"));
@@ -435,7 +480,7 @@ impl Repair<'_> {
             let is_method = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphabetic()) && !matches!(key.as_str(), "summary" | "description" | "parameters" | "servers");
             if is_method && op.is_object() {
                 let p = pointer::join(ptr, key);
-                self.operation(op, &p);
+                self.operation(op, &p, &shared_body);
             }
         }
     }
@@ -446,26 +491,33 @@ impl Repair<'_> {
         }
     }
 
-    fn parameters(&mut self, m: &mut Map<String, Value>, ptr: &str) {
+    /// Repairs the parameters, and takes out those `in: body` or
+    /// `in: formData`, with their pointers: OpenAPI 2.0's request body.
+    fn parameters(&mut self, m: &mut Map<String, Value>, ptr: &str) -> Vec<(String, Value)> {
         self.list(m, "parameters", ptr);
-        let Some(Value::Array(params)) = m.get_mut("parameters") else { return };
+        let Some(Value::Array(params)) = m.get_mut("parameters") else { return Vec::new() };
         let lp = pointer::join(ptr, "parameters");
-        let mut index = 0;
-        params.retain_mut(|p| {
-            let pp = pointer::join_index(&lp, index);
-            index += 1;
-            self.parameter(p, &pp)
+        let mut body = Vec::new();
+        retain_at(params, &lp, |p, pp| {
+            match self.parameter(p, pp) {
+                Fate::Kept => true,
+                Fate::Dropped => false,
+                Fate::Body => {
+                    body.push((pp.to_owned(), p.take()));
+                    false
+                }
+            }
         });
+        body
     }
 
-    /// Whether the parameter is kept.
-    fn parameter(&mut self, p: &mut Value, ptr: &str) -> bool {
+    fn parameter(&mut self, p: &mut Value, ptr: &str) -> Fate {
         let Some(m) = p.as_object_mut() else {
             self.note(ptr, "a parameter is not an object; ignored");
-            return false;
+            return Fate::Dropped;
         };
         if m.contains_key("$ref") {
-            return true;
+            return Fate::Kept;
         }
         self.drop_nulls(m, ptr, &[]);
         self.string(m, "name", ptr);
@@ -473,7 +525,7 @@ impl Repair<'_> {
         self.string(m, "description", ptr);
         let Some(name) = m.get("name").and_then(Value::as_str).map(str::to_owned) else {
             self.note(ptr, "a parameter has no `name`; ignored");
-            return false;
+            return Fate::Dropped;
         };
         let location = m.get("in").and_then(Value::as_str).map(|s| s.trim().to_ascii_lowercase());
         match location.as_deref() {
@@ -483,13 +535,17 @@ impl Repair<'_> {
                     m.insert("in".into(), Value::String(l.into()));
                 }
             }
+            Some(l @ ("body" | "formdata")) => {
+                m.insert("in".into(), Value::String(if l == "body" { "body" } else { "formData" }.into()));
+                return Fate::Body;
+            }
             Some(other) => {
                 self.note(&pointer::join(ptr, "in"), format!("parameter `{name}` is in `{other}`, which OpenAPI 3 does not have; ignored"));
-                return false;
+                return Fate::Dropped;
             }
             None => {
                 self.note(ptr, format!("parameter `{name}` has no `in`; ignored"));
-                return false;
+                return Fate::Dropped;
             }
         }
         for key in ["required", "deprecated", "allowEmptyValue", "explode", "allowReserved"] {
@@ -506,7 +562,43 @@ impl Repair<'_> {
             r.content(content, &cp);
         }
         self.schema_of(m, ptr, &format!("parameter `{name}`"));
-        true
+        Fate::Kept
+    }
+
+    /// An operation's `in: body` and `in: formData` parameters (its own,
+    /// and those of its path item it does not override) as the request
+    /// body OpenAPI 2.0 meant by them, unless the operation has one.
+    fn body_parameters(&mut self, m: &mut Map<String, Value>, shared: &[(String, Value)], own: Vec<(String, Value)>) {
+        let name = |p: &Value| p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let location = |p: &Value| p.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let mut all: Vec<(String, Value)> =
+            shared.iter().filter(|(_, s)| !own.iter().any(|(_, o)| name(o) == name(s) && location(o) == location(s))).cloned().collect();
+        all.extend(own);
+        if all.is_empty() {
+            return;
+        }
+        if m.contains_key("requestBody") {
+            for (p, v) in &all {
+                let (n, l) = (name(v), location(v));
+                self.note(p, format!("parameter `{n}` is in `{l}`, OpenAPI 2.0's place for the request body, and the operation has a `requestBody`; ignored"));
+            }
+            return;
+        }
+        let body = all.iter().find(|(_, v)| location(v) == "body");
+        let form: Vec<Value> = all.iter().filter(|(_, v)| location(v) == "formData").map(|(_, v)| v.clone()).collect();
+        let consumes = super::swagger2::media_list(m.get("consumes"));
+        let Some(rb) = super::swagger2::request_body(body.map(|(_, v)| v), &form, &consumes) else { return };
+        let media = rb["content"].as_object().and_then(|c| c.keys().next()).cloned().unwrap_or_default();
+        for (p, v) in &all {
+            let (n, l) = (name(v), location(v));
+            let message = match (l.as_str(), body) {
+                ("body", _) => format!("parameter `{n}` is in `body`, OpenAPI 2.0's way to write the request body; read as the request body (`{media}`)"),
+                (_, Some(_)) => format!("parameter `{n}` is in `formData` beside an `in: body` parameter; ignored"),
+                _ => format!("parameter `{n}` is in `formData`, OpenAPI 2.0's way to write a form field; read as a member of the request body (`{media}`)"),
+            };
+            self.note(p, message);
+        }
+        m.insert("requestBody".into(), rb);
     }
 
     /// A parameter or header without `schema` or `content`: a schema made
@@ -533,7 +625,7 @@ impl Repair<'_> {
         }
     }
 
-    fn operation(&mut self, op: &mut Value, ptr: &str) {
+    fn operation(&mut self, op: &mut Value, ptr: &str, shared_body: &[(String, Value)]) {
         let Some(m) = op.as_object_mut() else { return };
         self.drop_nulls(m, ptr, &[]);
         self.summary_description(m, ptr);
@@ -547,7 +639,8 @@ impl Repair<'_> {
             }
             tags.retain(Value::is_string);
         }
-        self.parameters(m, ptr);
+        let own_body = self.parameters(m, ptr);
+        self.body_parameters(m, shared_body, own_body);
         self.list(m, "security", ptr);
         if let Some(Value::Array(reqs)) = m.get_mut("security") {
             self.security(reqs, &pointer::join(ptr, "security"));
@@ -730,7 +823,15 @@ impl Repair<'_> {
                         r.response(v, &p);
                         true
                     }
-                    "parameters" => r.parameter(v, &p),
+                    "parameters" => match r.parameter(v, &p) {
+                        Fate::Kept => true,
+                        Fate::Dropped => false,
+                        Fate::Body => {
+                            let (n, l) = (v["name"].as_str().unwrap_or_default(), v["in"].as_str().unwrap_or_default());
+                            r.note(&p, format!("parameter `{n}` is in `{l}`, OpenAPI 2.0's place for the request body; read as part of the request body where an operation refers to it"));
+                            false
+                        }
+                    },
                     "requestBodies" => {
                         if v.is_object() {
                             r.request_body(v, &p);
@@ -811,7 +912,10 @@ impl Repair<'_> {
                 let location = m.get("in").and_then(Value::as_str).map(str::to_ascii_lowercase);
                 match location.as_deref() {
                     Some(l @ ("header" | "query" | "cookie")) => {
-                        m.insert("in".into(), Value::String(l.into()));
+                        if m.get("in").and_then(Value::as_str) != Some(l) {
+                            self.note(&pointer::join(ptr, "in"), format!("`in` read as `{l}`"));
+                            m.insert("in".into(), Value::String(l.into()));
+                        }
                     }
                     _ => {
                         self.note(&pointer::join(ptr, "in"), "the API key scheme says not where the key goes; taken as a header");

@@ -90,7 +90,7 @@ fn into_object(v: Value) -> Option<Map<String, Value>> {
     }
 }
 
-fn media_list(v: Option<&Value>) -> Vec<String> {
+pub(super) fn media_list(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
@@ -354,43 +354,8 @@ fn operation(
     if !plain.is_empty() {
         op.insert("parameters".into(), Value::Array(plain));
     }
-    if let Some(b) = body {
-        let media = if consumes.is_empty() { vec![DEFAULT_MEDIA.to_owned()] } else { consumes.clone() };
-        let schema = b.get("schema").cloned().unwrap_or_else(|| json!({}));
-        let content: Map<String, Value> = media.into_iter().map(|mt| (mt, json!({ "schema": file_schema(schema.clone()) }))).collect();
-        let mut rb = Map::new();
-        if let Some(d) = b.get("description") {
-            rb.insert("description".into(), d.clone());
-        }
-        rb.insert("required".into(), b.get("required").cloned().unwrap_or(json!(false)));
-        rb.insert("content".into(), Value::Object(content));
-        op.insert("requestBody".into(), Value::Object(rb));
-    } else if !form.is_empty() {
-        let has_file = form.iter().any(|p| p.get("type").and_then(Value::as_str) == Some("file"));
-        let multipart = has_file || consumes.iter().any(|c| c.starts_with("multipart/form-data"));
-        let mt = if multipart { "multipart/form-data" } else { "application/x-www-form-urlencoded" };
-        let mut properties = Map::new();
-        let mut required = Vec::new();
-        for p in &form {
-            let Some(name) = p.get("name").and_then(Value::as_str) else { continue };
-            let converted = parameter(p.clone());
-            let mut schema = converted.get("schema").cloned().unwrap_or_else(|| json!({}));
-            if let (Some(d), Value::Object(s)) = (p.get("description"), &mut schema) {
-                s.insert("description".into(), d.clone());
-            }
-            properties.insert(name.to_owned(), schema);
-            if p.get("required").and_then(Value::as_bool) == Some(true) {
-                required.push(json!(name));
-            }
-        }
-        let mut schema = json!({"type": "object", "properties": properties});
-        if !required.is_empty() {
-            schema["required"] = Value::Array(required.clone());
-        }
-        op.insert(
-            "requestBody".into(),
-            json!({"required": !required.is_empty(), "content": {mt: {"schema": schema}}}),
-        );
+    if let Some(rb) = request_body(body.as_ref(), &form, &consumes) {
+        op.insert("requestBody".into(), rb);
     }
     if let Some(Value::Object(responses)) = op.remove("responses") {
         let converted: Map<String, Value> = responses.into_iter().map(|(k, r)| (k, response(r, &produces))).collect();
@@ -400,6 +365,57 @@ fn operation(
         op.insert("responses".into(), json!({"default": {"description": ""}}));
     }
     Value::Object(op)
+}
+
+/// The request body that an `in: body` parameter, or else `in: formData`
+/// ones, describe: the body's schema under each media type the operation
+/// consumes (JSON if it says none), or an object of the form fields,
+/// `multipart/form-data` when one is a file or the operation consumes it.
+/// Also for 3.0 documents that write their bodies the 2.0 way.
+pub(super) fn request_body(body: Option<&Value>, form: &[Value], consumes: &[String]) -> Option<Value> {
+    if let Some(b) = body {
+        let media = if consumes.is_empty() { vec![DEFAULT_MEDIA.to_owned()] } else { consumes.to_vec() };
+        let schema = b.get("schema").cloned().unwrap_or_else(|| json!({}));
+        let content: Map<String, Value> = media.into_iter().map(|mt| (mt, json!({ "schema": file_schema(schema.clone()) }))).collect();
+        let mut rb = Map::new();
+        if let Some(d) = b.get("description") {
+            rb.insert("description".into(), d.clone());
+        }
+        rb.insert("required".into(), b.get("required").cloned().unwrap_or(json!(false)));
+        rb.insert("content".into(), Value::Object(content));
+        return Some(Value::Object(rb));
+    }
+    if form.is_empty() {
+        return None;
+    }
+    let is_file = |p: &Value| {
+        p.get("type").and_then(Value::as_str) == Some("file")
+            || p.pointer("/schema/format").and_then(Value::as_str) == Some("binary")
+    };
+    let multipart = form.iter().any(is_file) || consumes.iter().any(|c| c.starts_with("multipart/form-data"));
+    let mt = if multipart { "multipart/form-data" } else { "application/x-www-form-urlencoded" };
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for p in form {
+        let Some(name) = p.get("name").and_then(Value::as_str) else { continue };
+        // A 3.0 document's form parameter may already carry a schema.
+        let mut schema = match p.get("schema") {
+            Some(s) => file_schema(s.clone()),
+            None => parameter(p.clone()).get("schema").cloned().unwrap_or_else(|| json!({})),
+        };
+        if let (Some(d), Value::Object(s)) = (p.get("description"), &mut schema) {
+            s.insert("description".into(), d.clone());
+        }
+        properties.insert(name.to_owned(), schema);
+        if p.get("required").and_then(Value::as_bool) == Some(true) {
+            required.push(json!(name));
+        }
+    }
+    let mut schema = json!({"type": "object", "properties": properties});
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required.clone());
+    }
+    Some(json!({"required": !required.is_empty(), "content": {mt: {"schema": schema}}}))
 }
 
 /// Rewrites 2.0 reference targets to their 3.0 places, and 2.0-only schema
