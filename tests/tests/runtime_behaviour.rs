@@ -766,3 +766,58 @@ async fn errors_never_show_credentials() {
     assert_eq!(sent[1].headers["authorization"], "Basic dXNlcjpQQVNTX1NFQ1JFVA==");
     assert_eq!(sent[2].url.query(), Some("key=QUERY_SECRET"));
 }
+
+/// A redirect to another origin (here another port of 127.0.0.1) is not
+/// followed, so the API key in a custom header and the one in the query
+/// never reach it, not even in a `Referer`; a redirect on the same origin
+/// is followed.
+#[tokio::test]
+async fn redirects_never_carry_credentials_to_another_origin() {
+    let api = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/away"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/stolen", elsewhere.uri())))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/moved"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/here"))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET")).and(path("/here")).respond_with(ResponseTemplate::new(200)).mount(&api).await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    for location in [apigen_runtime::ApiKeyLocation::Header, apigen_runtime::ApiKeyLocation::Query] {
+        let client = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new(api.uri(), "test")
+            .api_key(location, "x-api-key", "s3cret")
+            .build()
+            .unwrap();
+        static AWAY: apigen_runtime::Operation =
+            apigen_runtime::Operation { id: "away", method: "GET", path: "/away", secured: true };
+        static MOVED: apigen_runtime::Operation =
+            apigen_runtime::Operation { id: "moved", method: "GET", path: "/moved", secured: true };
+        let raw = client.send(apigen_runtime::Request::new(&AWAY)).await.unwrap();
+        assert_eq!(raw.status().as_u16(), 302, "the hop to another origin comes back, not followed");
+        let raw = client.send(apigen_runtime::Request::new(&MOVED)).await.unwrap();
+        assert_eq!(raw.status().as_u16(), 200, "a hop on the same origin is followed");
+    }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the other origin was called");
+    let here = api.received_requests().await.unwrap();
+    let at_here: Vec<_> = here.iter().filter(|r| r.url.path() == "/here").collect();
+    assert_eq!(at_here.len(), 2);
+    assert!(at_here.iter().all(|r| !r.headers.contains_key("referer")));
+}
+
+/// The password of a base URL with user info is in no `Debug` output.
+#[test]
+fn debug_output_never_shows_the_base_url_password() {
+    let builder = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new("https://user:PASSWORD@127.0.0.1/v1", "test")
+        .bearer_token("TOKEN");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = shown + &format!("{client:?}");
+    assert!(!shown.contains("PASSWORD") && !shown.contains("TOKEN") && !shown.contains("user:"), "{shown}");
+    assert!(shown.contains("***@127.0.0.1"), "{shown}");
+    let bad = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new("ht tp://user:PASSWORD@127.0.0.1", "test").build();
+    assert!(!format!("{:?} {}", bad.as_ref().err(), bad.as_ref().err().unwrap()).contains("PASSWORD"));
+}

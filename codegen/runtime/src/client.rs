@@ -22,7 +22,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
     base_url: String,
@@ -38,7 +37,6 @@ struct Inner {
 }
 
 /// Builds a [`Client`], or a generated client type `C` that wraps one.
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder<C = Client> {
     base_url: String,
@@ -147,7 +145,12 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Your own reqwest client (proxies, TLS roots, middleware-free pools).
     /// The timeouts set on this builder still apply per request; the
-    /// connect timeout and user agent are then those of your client.
+    /// connect timeout and user agent are then those of your client, and
+    /// so are its redirects: build it with
+    /// `.redirect(apigen_runtime::redirect_policy()).referer(false)`, as
+    /// the default client is, or an API key in a header or the query may
+    /// follow a redirect to another origin (reqwest strips only
+    /// `Authorization`, `Cookie` and `Proxy-Authorization`).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -219,14 +222,16 @@ impl ClientBuilder<Client> {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
+                .redirect(redirect_policy())
+                .referer(false)
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let base = Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("invalid base URL `{}`: {e}", self.base_url)))?;
+            .map_err(|e| Error::Config(format!("invalid base URL `{}`: {e}", redacted(&self.base_url))))?;
         if base.cannot_be_a_base() {
-            return Err(Error::Config(format!("invalid base URL `{}`: it has no path to add to", self.base_url)));
+            return Err(Error::Config(format!("invalid base URL `{}`: it has no path to add to", redacted(&self.base_url))));
         }
         let auth_header = match &self.credentials {
             Some(credentials) => credentials.header().map_err(Error::Config)?,
@@ -245,6 +250,68 @@ impl ClientBuilder<Client> {
                 max_body_bytes: self.max_body_bytes,
             }),
         })
+    }
+}
+
+/// The redirects a client follows: up to ten, each to the origin (scheme,
+/// host and port) the request was first sent to. A redirect to another
+/// origin, `https` to `http` included, is not followed: the 3xx response
+/// comes back as it is, so that no credential the client added (a header,
+/// a query key, a cookie) reaches an origin it was not meant for.
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else if first.is_some_and(|o| o != attempt.url().origin()) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// `url` with any user name and password in it replaced by `***`, for
+/// `Debug` and messages. Unparsable text that has an `@` is hidden whole.
+pub(crate) fn redacted(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) if url.contains('@') => "***".to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &redacted(&self.base_url))
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &redacted(&self.base_url))
+            .field("credentials", &self.credentials)
+            .field("http", &self.http.is_some())
+            .field("timeout", &self.timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
     }
 }
 

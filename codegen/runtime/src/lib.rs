@@ -29,7 +29,7 @@ pub mod tagged;
 pub use auth::{ApiKeyLocation, Credentials, Secret};
 pub use body::{form_pairs, File, Multipart, MultipartForm};
 pub use client::{
-    env_var, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    env_var, redirect_policy, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use retry::RetryPolicy;
 pub use encode::{header_value, path_segment, AsJson, ParamValue};
