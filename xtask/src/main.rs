@@ -11,6 +11,7 @@
 mod bench;
 mod codegen;
 mod corpus;
+mod doctests;
 mod fuzz;
 mod prism;
 mod progenitor;
@@ -99,5 +100,6 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     drop(prism);
     // A few real specs (vendored) and the tests' own, compiled: the whole
     // corpus is `cargo xtask corpus`.
-    corpus::run(root, &[root.join("tests/specs/corpus").display().to_string(), root.join("tests/specs").display().to_string()])
+    corpus::run(root, &[root.join("tests/specs/corpus").display().to_string(), root.join("tests/specs").display().to_string()])?;
+    doctests::run(root)
 }

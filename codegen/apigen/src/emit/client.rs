@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, ty_tokens, Ctx};
+use super::docs::{self, Doc};
+use super::{ident, ty_tokens, Ctx};
 use crate::ir::{Content, Decode, Location, MediaKind, Operation, PageField, Pagination, Param, SecurityKind, Status, Ty, TypeKind};
 
 /// The scheme `new` and `from_env` take credentials for: the first one the
@@ -16,9 +17,11 @@ fn primary_scheme<'a>(ctx: &Ctx<'a>) -> Option<&'a SecurityKind> {
 
 pub fn lib_rs(ctx: &Ctx) -> TokenStream {
     let api = ctx.api;
-    let title = format!(" {}", api.title);
-    let version = format!(" API version `{}`.", api.version);
-    let desc = docs::inner_attrs([api.description.as_deref()]);
+    let head = Doc::new(api.title.trim())
+        .then(Doc::new(format!("API version {}.", docs::code(&api.version))))
+        .then(Doc::join([api.description.as_deref()]))
+        .then(Doc::new("# Example"))
+        .inner();
     let krate = ctx.crate_ident();
     let ctor = match primary_scheme(ctx) {
         Some(_) => quote!(#krate::Client::from_env()?),
@@ -41,25 +44,17 @@ pub fn lib_rs(ctx: &Ctx) -> TokenStream {
             format!("let response = {call}.{}().await?;\nprintln!(\"{{response:?}}\");", op.method_name)
         })
         .unwrap_or_default();
-    let example = format!(
-        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {ctor};\n{example_call}\n# Ok(())\n# }}\n```",
+    let example = docs::crate_example(&format!(
+        "# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {ctor};\n{example_call}\n# Ok(())\n# }}",
         ctor = ctor.to_string().replace(" ", ""),
-    );
-    let example_lines = example.lines().map(|l| format!(" {l}"));
+    ));
     let modules = ctx.opts.hand_written_modules.iter().map(|m| {
         let m = ident(m);
         quote!(pub mod #m;)
     });
     quote! {
-        #![doc = #title]
-        #![doc = ""]
-        #![doc = #version]
-        #![doc = ""]
-        #desc
-        #![doc = ""]
-        #![doc = " # Example"]
-        #![doc = ""]
-        #( #![doc = #example_lines] )*
+        #head
+        #example
         #![forbid(unsafe_code)]
 
         pub mod builders;
@@ -89,7 +84,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
     let (ctors, from_env) = match primary_scheme(ctx) {
         Some(SecurityKind::Bearer) => {
             let [var] = <[String; 1]>::try_from(api.credential_env.clone()).expect("lower names one variable");
-            let env_doc = format!(" A client with the token in `{var}`.");
+            let env_doc = Doc::new(format!("A client with the token in {}.", docs::code(&var)));
             (
                 quote! {
                     /// A client that sends `token` as a bearer token.
@@ -102,7 +97,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
                     }
                 },
                 quote! {
-                    #[doc = #env_doc]
+                    #env_doc
                     pub fn from_env() -> Result<Self, apigen_runtime::Error> {
                         Self::builder().bearer_token(apigen_runtime::env_var(#var)?).build()
                     }
@@ -112,7 +107,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
         Some(SecurityKind::Basic) => {
             let [user, pass] =
                 <[String; 2]>::try_from(api.credential_env.clone()).expect("lower names two variables");
-            let env_doc = format!(" A client with the Basic credentials in `{user}` and `{pass}`.");
+            let env_doc = Doc::new(format!("A client with the Basic credentials in {} and {}.", docs::code(&user), docs::code(&pass)));
             (
                 quote! {
                     /// A client that sends HTTP Basic credentials.
@@ -125,7 +120,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
                     }
                 },
                 quote! {
-                    #[doc = #env_doc]
+                    #env_doc
                     pub fn from_env() -> Result<Self, apigen_runtime::Error> {
                         Self::builder()
                             .basic_auth(apigen_runtime::env_var(#user)?, apigen_runtime::env_var(#pass)?)
@@ -136,16 +131,16 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
         }
         Some(SecurityKind::ApiKey { location, name }) => {
             let [var] = <[String; 1]>::try_from(api.credential_env.clone()).expect("lower names one variable");
-            let env_doc = format!(" A client with the API key in `{var}`.");
+            let env_doc = Doc::new(format!("A client with the API key in {}.", docs::code(&var)));
             let loc = match location.as_str() {
                 "query" => quote!(Query),
                 "cookie" => quote!(Cookie),
                 _ => quote!(Header),
             };
-            let doc = format!(" A client that sends `key` as the `{name}` {location} API key.");
+            let doc = Doc::new(format!("A client that sends `key` as the {} {location} API key.", docs::code(name)));
             (
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     ///
                     /// # Panics
                     ///
@@ -155,7 +150,7 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
                     }
                 },
                 quote! {
-                    #[doc = #env_doc]
+                    #env_doc
                     pub fn from_env() -> Result<Self, apigen_runtime::Error> {
                         Self::builder()
                             .api_key(apigen_runtime::ApiKeyLocation::#loc, #name, apigen_runtime::env_var(#var)?)
@@ -207,9 +202,9 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
             path.push(child.clone());
             let ty = type_of(&path);
             let m = ident(child);
-            let doc = format!(" Operations under `{}`.", path.join("."));
+            let doc = Doc::new(format!("Operations under {}.", docs::code(&path.join("."))));
             methods.extend(quote! {
-                #[doc = #doc]
+                #doc
                 pub fn #m(&self) -> #ty {
                     #ty { client: #client.clone() }
                 }
@@ -222,9 +217,9 @@ pub fn client_rs(ctx: &Ctx) -> TokenStream {
             root_methods = methods;
         } else {
             let ty = type_of(ns);
-            let doc = format!(" Operations under `{}`, from [`Client`].", ns.join("."));
+            let doc = Doc::new(format!("Operations under {}, from [`Client`].", docs::code(&ns.join("."))));
             ns_items.push(quote! {
-                #[doc = #doc]
+                #doc
                 #[derive(Clone, Debug)]
                 pub struct #ty {
                     client: apigen_runtime::Client,
@@ -377,11 +372,12 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
     };
     let choice_enum = ident(&choice.enum_name);
     let default_variant = ident(&choice.default_variant);
-    let default_doc = format!(" Sends the body as `{}`; see also the methods below for other media types.", body.content.media_type);
+    let doc = doc.then(Doc::new(format!(
+        "Sends the body as {}; see also the methods below for other media types.",
+        docs::code(&body.content.media_type)
+    )));
     let mut out = quote! {
         #doc
-        #[doc = ""]
-        #[doc = #default_doc]
         #deprecated
         pub fn #name(&self #(, #args)*, body: impl Into<#ty>) -> builders::#builder {
             builders::#builder::new(#client.clone() #(, #values)*, builders::#choice_enum::#default_variant(body.into()))
@@ -391,9 +387,9 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
         let method = ident(&alt.method_name);
         let variant = ident(&alt.variant);
         let ty = content_ty(&alt.content);
-        let doc = format!(" [`{}`](Self::{}) with the body sent as `{}`.", op.method_name, op.method_name, alt.content.media_type);
+        let doc = Doc::new(format!("[`{}`](Self::{}) with the body sent as {}.", op.method_name, op.method_name, docs::code(&alt.content.media_type)));
         out.extend(quote! {
-            #[doc = #doc]
+            #doc
             #deprecated
             pub fn #method(&self #(, #args)*, body: impl Into<#ty>) -> builders::#builder {
                 builders::#builder::new(#client.clone() #(, #values)*, builders::#choice_enum::#variant(body.into()))
@@ -403,14 +399,9 @@ fn op_method(ctx: &Ctx, op: &Operation, client: &TokenStream) -> TokenStream {
     out
 }
 
-fn op_docs(op: &Operation) -> TokenStream {
-    let line = format!(" `{} {}` (`{}`)", op.http_method, op.path, op.id);
-    let text = docs::attrs([op.summary.as_deref(), op.description.as_deref()]);
-    if text.is_empty() {
-        quote!(#[doc = #line])
-    } else {
-        quote!(#text #[doc = ""] #[doc = #line])
-    }
+fn op_docs(op: &Operation) -> Doc {
+    let line = Doc::new(format!("{} ({})", docs::code(&format!("{} {}", op.http_method, op.path)), docs::code(&op.id)));
+    Doc::join([op.summary.as_deref(), op.description.as_deref()]).then(line)
 }
 
 pub fn builders_head(ctx: &Ctx) -> TokenStream {
@@ -459,9 +450,8 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
             ctor_inits.push(quote!(#fid: None,));
             let arg = arg_ty(ctx, &ty, Some(&p.ty));
             let value = into(Some(&p.ty), quote!(value));
-            let doc = docs::attrs([p.description.as_deref()]);
-            let wire = format!(" The `{}` {} parameter.", p.name, location_name(p.location));
-            let doc = if doc.is_empty() { quote!(#[doc = #wire]) } else { doc };
+            let doc = Doc::join([p.description.as_deref()])
+                .or_else(|| Doc::new(format!("The {} {} parameter.", docs::code(&p.name), location_name(p.location))));
             setters.push(quote! {
                 #doc
                 pub fn #fid(mut self, value: #arg) -> Self {
@@ -489,14 +479,14 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                 for (variant, content) in all {
                     let v = ident(variant);
                     let ty = content_ty(content);
-                    let doc = format!(" Sent as `{}`.", content.media_type);
-                    variants.push(quote!(#[doc = #doc] #v(#ty),));
+                    let doc = Doc::new(format!("Sent as {}.", docs::code(&content.media_type)));
+                    variants.push(quote!(#doc #v(#ty),));
                     let send = content_send(content, quote!(value));
                     arms.push(quote!(#enum_name::#v(value) => { #send }));
                 }
-                let doc = format!(" The body of [`{}`], in one of the media types it accepts.", op.builder);
+                let doc = Doc::new(format!("The body of [`{}`], in one of the media types it accepts.", op.builder));
                 body_enum = quote! {
-                    #[doc = #doc]
+                    #doc
                     #[derive(Debug, Clone)]
                     pub(crate) enum #enum_name {
                         #(#variants)*
@@ -517,8 +507,7 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
         } else {
             fields.push(quote!(body: Option<#ty>,));
             ctor_inits.push(quote!(body: None,));
-            let doc = docs::attrs([body.description.as_deref()]);
-            let doc = if doc.is_empty() { quote!(#[doc = " The request body."]) } else { doc };
+            let doc = Doc::join([body.description.as_deref()]).or_else(|| Doc::new("The request body."));
             match &body.choice {
                 None => setters.push(quote! {
                     #doc
@@ -531,11 +520,12 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                     let enum_name = ident(&choice.enum_name);
                     let default_variant = ident(&choice.default_variant);
                     let default_ty = content_ty(&body.content);
-                    let sent_as = format!(" Sent as `{}`; the setters below send other media types.", body.content.media_type);
+                    let doc = doc.then(Doc::new(format!(
+                        "Sent as {}; the setters below send other media types.",
+                        docs::code(&body.content.media_type)
+                    )));
                     setters.push(quote! {
                         #doc
-                        #[doc = ""]
-                        #[doc = #sent_as]
                         pub fn body(mut self, value: impl Into<#default_ty>) -> Self {
                             self.body = Some(#enum_name::#default_variant(value.into()));
                             self
@@ -545,9 +535,9 @@ fn builder(ctx: &Ctx, op: &Operation) -> TokenStream {
                         let setter = ident(&alt.method_name);
                         let variant = ident(&alt.variant);
                         let alt_ty = content_ty(&alt.content);
-                        let doc = format!(" The request body, sent as `{}` (instead of any body set before).", alt.content.media_type);
+                        let doc = Doc::new(format!("The request body, sent as {} (instead of any body set before).", docs::code(&alt.content.media_type)));
                         setters.push(quote! {
-                            #[doc = #doc]
+                            #doc
                             pub fn #setter(mut self, value: impl Into<#alt_ty>) -> Self {
                                 self.body = Some(#enum_name::#variant(value.into()));
                                 self
@@ -781,8 +771,8 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
         let ty = r.content.iter().find_map(|c| c.ty.as_ref().filter(|_| c.kind == MediaKind::Json)).expect("lower names typed errors only");
         let v = ident(v);
         let t = ty_tokens(ty, &quote!(types::), &[]);
-        let doc = format!(" {}", r.description.trim());
-        variants.push(quote!(#[doc = #doc] #v(#t),));
+        let doc = Doc::new(r.description.trim());
+        variants.push(quote!(#doc #v(#t),));
         let (default, pat) = match r.status {
             Status::Default => (true, quote!(_)),
             s => (false, status_pattern(s)),
@@ -794,17 +784,17 @@ fn errors(ctx: &Ctx, op: &Operation) -> (Vec<(bool, TokenStream)>, TokenStream) 
     }
     let sharing = ctx.api.operations.iter().filter(|o| o.error_enum.as_deref() == Some(enum_name)).count();
     let whose = match sharing {
-        1 => format!("`{}`", op.id),
-        n => format!("`{}` and {} other operations with the same error responses", op.id, n - 1),
+        1 => docs::code(&op.id),
+        n => format!("{} and {} other operations with the same error responses", docs::code(&op.id), n - 1),
     };
-    let doc = format!(
-        " The documented error bodies of {whose}; get one from an error with `error.as_api().and_then(|e| e.typed::<{}>())`.",
+    let doc = Doc::new(format!(
+        "The documented error bodies of {whose}; get one from an error with `error.as_api().and_then(|e| e.typed::<{}>())`.",
         enum_name
-    );
+    ));
     (
         arms,
         quote! {
-            #[doc = #doc]
+            #doc
             #[derive(Debug, Clone)]
             #eq
             pub enum #e {
@@ -946,16 +936,16 @@ fn responses(ctx: &Ctx, op: &Operation) -> (TokenStream, Vec<TokenStream>, Token
                 let ty = decode_ty(d);
                 let call = decode_call(ctx, d);
                 let pat = status_pattern(r.status);
-                let doc = format!(" {}", r.description.trim());
-                variants.push(quote!(#[doc = #doc] #v(#ty),));
+                let doc = Doc::new(r.description.trim());
+                variants.push(quote!(#doc #v(#ty),));
                 arms.push(quote!(#pat => #call.map(|r| r.map(#e::#v)),));
             }
-            let doc = format!(" The success responses of `{}`.", op.id);
+            let doc = Doc::new(format!("The success responses of {}.", docs::code(&op.id)));
             (
                 quote!(#e),
                 arms,
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     #[derive(Debug, Clone)]
                     #eq
                     pub enum #e {

@@ -3,7 +3,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, partial_eq, ty_tokens, Ctx};
+use super::docs::{self, Doc};
+use super::{ident, partial_eq, ty_tokens, Ctx};
 use crate::ir::{Field, Ty, TypeDef, TypeKind};
 
 pub fn types_head(_ctx: &Ctx) -> TokenStream {
@@ -27,10 +28,8 @@ pub fn types_items(ctx: &Ctx, range: std::ops::Range<usize>) -> TokenStream {
 
 fn type_def(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
-    let doc = docs::attrs([t.description.as_deref()]);
-    let origin = format!(" Schema: `#{}`.", t.pointer);
-    let doc = quote! { #doc #[doc = ""] #[doc = #origin] };
-    let doc = if t.description.is_some() { doc } else { quote! { #[doc = #origin] } };
+    let origin = Doc::new(format!("Schema: {}.", docs::code(&format!("#{}", t.pointer))));
+    let doc = Doc::join([t.description.as_deref()]).then(origin);
     let none = TokenStream::new();
     let eq = partial_eq();
     match &t.kind {
@@ -73,13 +72,8 @@ fn type_def(t: &TypeDef) -> TokenStream {
             let docs: Vec<TokenStream> = variants
                 .iter()
                 .map(|v| {
-                    let value = format!(" `{}`", v.value.replace('`', "'"));
-                    let more = docs::attrs([v.description.as_deref()]);
-                    if more.is_empty() {
-                        quote!(#[doc = #value])
-                    } else {
-                        quote!(#[doc = #value] #[doc = ""] #more)
-                    }
+                    let doc = Doc::new(docs::code(&v.value)).then(Doc::join([v.description.as_deref()]));
+                    quote!(#doc)
                 })
                 .collect();
             quote! {
@@ -147,8 +141,9 @@ fn type_def(t: &TypeDef) -> TokenStream {
             let vs = variants.iter().map(|v| {
                 let id = ident(&v.ident);
                 let ty = ty_tokens(&v.ty, &none, &t.boxed);
-                let doc = format!(" `{tag}`: {}", v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
-                quote!(#[doc = #doc] #id(#ty),)
+                let tags: Vec<String> = v.tags.iter().map(|t| docs::code(t)).collect();
+                let doc = Doc::new(format!("{}: {}", docs::code(tag), tags.join(", ")));
+                quote!(#doc #id(#ty),)
             });
             let ser = variants.iter().map(|v| {
                 let id = ident(&v.ident);
@@ -160,14 +155,14 @@ fn type_def(t: &TypeDef) -> TokenStream {
                 let values = &v.tags;
                 quote!(Some(#(#values)|*) => serde_json::from_value(value).map(#name::#id),)
             });
-            let fallback_doc = format!(" A `{tag}` this version does not know (or none), kept as it came.");
+            let fallback_doc = Doc::new(format!("A {} this version does not know (or none), kept as it came.", docs::code(tag)));
             quote! {
                 #doc
                 #[derive(Clone, Debug)]
                 #eq
                 pub enum #name {
                     #(#vs)*
-                    #[doc = #fallback_doc]
+                    #fallback_doc
                     #fallback(serde_json::Value),
                 }
                 impl serde::Serialize for #name {
@@ -272,7 +267,7 @@ fn multipart_impl(name: &str, fields: &[Field], additional: bool) -> TokenStream
 fn field(boxed: &[String], f: &Field) -> TokenStream {
     let none = TokenStream::new();
     let id = ident(&f.ident);
-    let doc = docs::attrs([f.description.as_deref()]);
+    let doc = Doc::join([f.description.as_deref()]);
     let inner = ty_tokens(&f.ty, &none, boxed);
     // Optional: `None` when absent; optional and nullable: absent is
     // `None`, null is `Some(None)`.
