@@ -18,7 +18,7 @@ struct State {
     client: Client,
     req: Request,
     body: Option<reqwest::Response>,
-    buf: Vec<u8>,
+    buf: LineBuffer,
     done: bool,
 }
 
@@ -33,14 +33,14 @@ struct State {
 /// drops, or that brings nothing within the client's stream idle timeout,
 /// ends the stream with [`Error::StreamCut`]: it is never sent again.
 pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Request) -> BoxStream<Result<T, Error>> {
-    let state = State { client, req, body: None, buf: Vec::new(), done: false };
+    let state = State { client, req, body: None, buf: LineBuffer::default(), done: false };
     Box::pin(stream::unfold(state, |mut st| async move {
         loop {
             if st.done {
                 return None;
             }
             let limit = st.client.body_limit();
-            match next_line(&mut st.buf, limit) {
+            match st.buf.next_line(limit) {
                 Ok(Some(line)) => {
                     if let Some(item) = decode::<T>(st.req.op.id, &line) {
                         return Some((item, st));
@@ -64,11 +64,11 @@ pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Req
                 continue;
             };
             match st.client.next_chunk(body).await {
-                Ok(Some(chunk)) => st.buf.extend_from_slice(&chunk),
+                Ok(Some(chunk)) => st.buf.push(&chunk),
                 Ok(None) => {
                     // The last line may lack its newline.
                     st.done = true;
-                    let rest = std::mem::take(&mut st.buf);
+                    let rest = st.buf.rest();
                     return decode::<T>(st.req.op.id, &rest).map(|item| (item, st));
                 }
                 Err(cut) => {
@@ -84,18 +84,63 @@ pub fn json_lines<T: DeserializeOwned + Send + 'static>(client: Client, req: Req
 #[derive(Debug, PartialEq)]
 struct TooLong;
 
-/// Takes the first complete line out of `buf`; an error when it, or the
-/// line not yet ended, is longer than `limit`.
-fn next_line(buf: &mut Vec<u8>, limit: usize) -> Result<Option<Vec<u8>>, TooLong> {
-    let Some(end) = buf.iter().position(|&b| b == b'\n') else {
-        return if buf.len() > limit { Err(TooLong) } else { Ok(None) };
-    };
-    if end > limit {
-        return Err(TooLong);
+/// The bytes of a body not yet handed out as lines. Each byte is looked
+/// at once: a line that arrives in many chunks is not scanned again for
+/// every chunk, and taking a line does not move the bytes after it.
+#[derive(Debug, Default)]
+struct LineBuffer {
+    buf: Vec<u8>,
+    /// Where the line not yet taken starts.
+    start: usize,
+    /// How far `buf` has been searched for a newline.
+    scanned: usize,
+    /// Bytes searched, over the buffer's life.
+    #[cfg(test)]
+    looked_at: usize,
+}
+
+impl LineBuffer {
+    fn push(&mut self, chunk: &[u8]) {
+        // What was taken is dropped once it is most of the buffer, so that
+        // the buffer stays within twice what is pending, and moving the rest
+        // down costs no more than the bytes taken.
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.scanned -= self.start;
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(chunk);
     }
-    let mut line: Vec<u8> = buf.drain(..=end).collect();
-    line.pop();
-    Ok(Some(line))
+
+    /// Takes the first complete line, without its `\n`; an error when it,
+    /// or the line not yet ended, is longer than `limit`.
+    fn next_line(&mut self, limit: usize) -> Result<Option<Vec<u8>>, TooLong> {
+        let from = self.scanned.max(self.start);
+        let found = self.buf[from..].iter().position(|&b| b == b'\n');
+        #[cfg(test)]
+        {
+            self.looked_at += found.map_or(self.buf.len() - from, |i| i + 1);
+        }
+        let Some(offset) = found else {
+            self.scanned = self.buf.len();
+            return if self.buf.len() - self.start > limit { Err(TooLong) } else { Ok(None) };
+        };
+        let end = from + offset;
+        if end - self.start > limit {
+            return Err(TooLong);
+        }
+        let line = self.buf[self.start..end].to_vec();
+        self.start = end + 1;
+        self.scanned = self.start;
+        Ok(Some(line))
+    }
+
+    /// What is left: a last line without its newline.
+    fn rest(&mut self) -> Vec<u8> {
+        let rest = self.buf[self.start..].to_vec();
+        *self = LineBuffer::default();
+        rest
+    }
 }
 
 /// A line's value; `None` for a blank line.
@@ -126,31 +171,67 @@ fn trim(line: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
+    fn buffer(bytes: &[u8]) -> LineBuffer {
+        let mut buf = LineBuffer::default();
+        buf.push(bytes);
+        buf
+    }
+
     #[test]
     fn lines_are_split_and_trimmed() {
-        let mut buf = b"{\"a\":1}\r\n\n\x1e{\"a\":2}\n{\"a\"".to_vec();
-        assert_eq!(next_line(&mut buf, 100).unwrap().unwrap(), b"{\"a\":1}\r");
-        assert_eq!(next_line(&mut buf, 100).unwrap().unwrap(), b"");
-        let third = next_line(&mut buf, 100).unwrap().unwrap();
+        let mut buf = buffer(b"{\"a\":1}\r\n\n\x1e{\"a\":2}\n{\"a\"");
+        assert_eq!(buf.next_line(100).unwrap().unwrap(), b"{\"a\":1}\r");
+        assert_eq!(buf.next_line(100).unwrap().unwrap(), b"");
+        let third = buf.next_line(100).unwrap().unwrap();
         assert_eq!(trim(&third), b"{\"a\":2}");
-        assert!(next_line(&mut buf, 100).unwrap().is_none());
-        assert_eq!(buf, b"{\"a\"");
+        assert!(buf.next_line(100).unwrap().is_none());
+        assert_eq!(buf.rest(), b"{\"a\"");
     }
 
     #[test]
     fn one_line_is_capped_not_the_buffer() {
         // Many short lines at once are fine.
-        let mut buf = b"[1]\n".repeat(100);
+        let mut buf = buffer(&b"[1]\n".repeat(100));
         for _ in 0..100 {
-            assert_eq!(next_line(&mut buf, 8).unwrap().unwrap(), b"[1]");
+            assert_eq!(buf.next_line(8).unwrap().unwrap(), b"[1]");
         }
         // A long line that came whole, newline and all, in one chunk.
-        let mut buf = b"[1]\n[1,2,3,4,5,6]\n[2]\n".to_vec();
-        assert!(next_line(&mut buf, 8).is_ok());
-        assert_eq!(next_line(&mut buf, 8), Err(TooLong));
+        let mut buf = buffer(b"[1]\n[1,2,3,4,5,6]\n[2]\n");
+        assert!(buf.next_line(8).is_ok());
+        assert_eq!(buf.next_line(8), Err(TooLong));
         // A long line not yet ended.
-        let mut buf = b"[1,2,3,4,5".to_vec();
-        assert_eq!(next_line(&mut buf, 8), Err(TooLong));
+        let mut buf = buffer(b"[1,2,3,4,5");
+        assert_eq!(buf.next_line(8), Err(TooLong));
+    }
+
+    /// A line that comes in many chunks, and many lines in one, cost each
+    /// byte one look: the work is linear in the body, whatever its
+    /// chunking (a count, not a timing).
+    #[test]
+    fn each_byte_is_looked_at_once() {
+        let mut buf = LineBuffer::default();
+        let chunk = [b'7'; 1024];
+        for _ in 0..4096 {
+            buf.push(&chunk);
+            assert_eq!(buf.next_line(usize::MAX), Ok(None));
+        }
+        buf.push(b"\n");
+        assert_eq!(buf.next_line(usize::MAX).unwrap().unwrap().len(), 4096 * 1024);
+        assert_eq!(buf.looked_at, 4096 * 1024 + 1);
+
+        let mut buf = LineBuffer::default();
+        let lines = b"[1]\n".repeat(1 << 16);
+        let mut got = 0;
+        for piece in lines.chunks(1000) {
+            buf.push(piece);
+            while let Some(line) = buf.next_line(usize::MAX).unwrap() {
+                assert_eq!(line, b"[1]");
+                got += 1;
+            }
+        }
+        assert_eq!(got, 1 << 16);
+        assert!(buf.looked_at <= lines.len() + (lines.len() / 1000 + 1), "{} looks at {} bytes", buf.looked_at, lines.len());
+        assert!(buf.buf.len() <= 2 * 1000, "the buffer keeps what was taken: {}", buf.buf.len());
     }
 
     #[test]

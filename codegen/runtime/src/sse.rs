@@ -210,7 +210,93 @@ fn body(client: Client, resp: reqwest::Response, pending: Arc<AtomicUsize>) -> B
             Err(cut) => Some((Err(Stop::Cut(cut)), None)),
         }
     });
-    capped(chunks, limit, pending)
+    whole_lines(capped(chunks, limit, pending))
+}
+
+/// `slices` as one item per line, line ending included. The event parser
+/// reads its buffer from the start at every item, and copies what follows
+/// each line it takes: fed a long line in many slices, or many lines in
+/// one, it would read the same bytes again and again. Fed whole lines, it
+/// reads each once, and [`WholeLines`] looks at each byte once.
+fn whole_lines(slices: BoxStream<Result<bytes::Bytes, Stop>>) -> BoxStream<Result<bytes::Bytes, Stop>> {
+    let lines = stream::unfold((slices, WholeLines::default(), false), |(mut slices, mut split, ended)| async move {
+        if ended {
+            return None;
+        }
+        let items: Vec<Result<bytes::Bytes, Stop>> = match slices.next().await {
+            Some(Ok(slice)) => split.push(&slice).into_iter().map(Ok).collect(),
+            Some(Err(stop)) => {
+                return Some((stream::iter(vec![Err(stop)]), (slices, split, true)));
+            }
+            // The end: what is held is a last line without its ending.
+            None => {
+                let rest = split.finish();
+                return Some((stream::iter(rest.into_iter().map(Ok).collect::<Vec<_>>()), (slices, split, true)));
+            }
+        };
+        Some((stream::iter(items), (slices, split, false)))
+    });
+    Box::pin(lines.flatten())
+}
+
+/// Splits bytes into lines as the event stream format ends them: `\n`,
+/// `\r\n` or `\r`.
+#[derive(Debug, Default)]
+struct WholeLines {
+    /// The start of a line not yet ended.
+    held: Vec<u8>,
+    #[cfg(test)]
+    looked_at: usize,
+}
+
+impl WholeLines {
+    /// The lines `slice` completes. A `\r` at its very end waits for the
+    /// next byte, which may make it `\r\n`.
+    fn push(&mut self, slice: &[u8]) -> Vec<bytes::Bytes> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        // A `\r` held from the last slice ended its line unless `\n` follows.
+        if self.held.last() == Some(&b'\r') && !slice.is_empty() {
+            if slice[0] == b'\n' {
+                start = 1;
+                self.held.push(b'\n');
+            }
+            lines.push(bytes::Bytes::from(std::mem::take(&mut self.held)));
+        }
+        #[cfg(test)]
+        {
+            self.looked_at += slice.len() - start;
+        }
+        let mut i = start;
+        while i < slice.len() {
+            let end = match slice[i] {
+                b'\n' => i + 1,
+                b'\r' if i + 1 == slice.len() => break,
+                b'\r' if slice[i + 1] == b'\n' => i + 2,
+                b'\r' => i + 1,
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            let line = if self.held.is_empty() {
+                bytes::Bytes::copy_from_slice(&slice[start..end])
+            } else {
+                self.held.extend_from_slice(&slice[start..end]);
+                bytes::Bytes::from(std::mem::take(&mut self.held))
+            };
+            lines.push(line);
+            start = end;
+            i = end;
+        }
+        self.held.extend_from_slice(&slice[start..]);
+        lines
+    }
+
+    /// What is held at the end of the body.
+    fn finish(&mut self) -> Option<bytes::Bytes> {
+        (!self.held.is_empty()).then(|| bytes::Bytes::from(std::mem::take(&mut self.held)))
+    }
 }
 
 /// `chunks` in slices of at most [`SLICE`] bytes, ending with
@@ -274,7 +360,7 @@ mod tests {
     async fn parse(chunks: &[&[u8]], limit: usize) -> (Vec<(String, String, String)>, Option<&'static str>) {
         let pending = Arc::new(AtomicUsize::new(0));
         let owned: Vec<Result<bytes::Bytes, Stop>> = chunks.iter().map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
-        let slices = capped(stream::iter(owned), limit, pending.clone());
+        let slices = whole_lines(capped(stream::iter(owned), limit, pending.clone()));
         let mut events = EventStream::new(slices);
         let mut out = Vec::new();
         while let Some(ev) = events.next().await {
@@ -304,6 +390,44 @@ mod tests {
         // its id counts.
         assert_eq!(events, [ev("output", "1", "a\nb"), ev("message", "2", ""), ev("message", "2", "x: y"), ev("e", "3", "z")]);
         assert_eq!(stop, None);
+    }
+
+    /// However the bytes are sliced, each is looked at once, and the lines
+    /// handed on are the lines of the stream.
+    #[test]
+    fn lines_are_whole_and_each_byte_is_looked_at_once() {
+        let text = "data: a\r\ndata: b\rdata: c\n\r\n: x\r\r";
+        for size in [1, 2, 3, 5, 100] {
+            let mut split = WholeLines::default();
+            let mut lines: Vec<bytes::Bytes> = Vec::new();
+            for piece in text.as_bytes().chunks(size) {
+                lines.extend(split.push(piece));
+            }
+            lines.extend(split.finish());
+            let lines: Vec<&str> = lines.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+            assert_eq!(lines, ["data: a\r\n", "data: b\r", "data: c\n", "\r\n", ": x\r", "\r"], "slices of {size}");
+        }
+        let mut split = WholeLines::default();
+        let chunk = [b'7'; 1024];
+        split.push(b"data: ");
+        for _ in 0..4096 {
+            assert!(split.push(&chunk).is_empty());
+        }
+        assert_eq!(split.push(b"\n\n").len(), 2);
+        assert_eq!(split.looked_at, 6 + 4096 * 1024 + 2);
+    }
+
+    /// One event of 4 MiB in 1 KiB slices: the parser sees it as one
+    /// line, so the stream does not slow down as the event grows (the
+    /// bench times the 64 MiB case).
+    #[tokio::test]
+    async fn a_long_line_in_small_slices_is_one_event() {
+        let mut chunks: Vec<Vec<u8>> = vec![b"data: ".to_vec()];
+        chunks.extend(std::iter::repeat_n(vec![b'7'; 1024], 4096));
+        chunks.push(b"\n\n".to_vec());
+        let refs: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+        let (events, stop) = parse(&refs, 8 << 20).await;
+        assert_eq!((events.len(), events[0].2.len(), stop), (1, 4096 * 1024, None));
     }
 
     #[tokio::test]
