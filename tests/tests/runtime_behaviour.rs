@@ -821,3 +821,44 @@ fn debug_output_never_shows_the_base_url_password() {
     let bad = apigen_runtime::ClientBuilder::<apigen_runtime::Client>::new("ht tp://user:PASSWORD@127.0.0.1", "test").build();
     assert!(!format!("{:?} {}", bad.as_ref().err(), bad.as_ref().err().unwrap()).contains("PASSWORD"));
 }
+
+/// A server that hands out a new cursor for ever: the listing ends at the
+/// page limit with an error, the client's or its own, and remembers a
+/// bounded number of pages on the way; `max_items` bounds the items.
+#[tokio::test]
+async fn a_listing_without_end_stops_at_its_limit() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/v1/predictions"))
+        .respond_with(move |req: &wiremock::Request| {
+            let n: u64 = req.url.query_pairs().find(|(k, _)| k == "cursor").map_or(0, |(_, v)| v.parse().unwrap());
+            let next = format!("{base}/v1/predictions?cursor={}", n + 1);
+            ResponseTemplate::new(200).set_body_json(json!({"results": [prediction(&n.to_string())], "next": next}))
+        })
+        .mount(&server)
+        .await;
+    let http = apigen_runtime::reqwest::Client::new();
+    let limited = replicate::Client::builder()
+        .base_url(format!("{}/v1", server.uri()))
+        .bearer_token("r8_test_token")
+        .http_client(http)
+        .max_pages(Some(40))
+        .build()
+        .unwrap();
+    let got: Vec<_> = limited.predictions().list().items().collect().await;
+    assert_eq!(got.len(), 41, "40 items, then the error");
+    assert!(got[..40].iter().all(Result::is_ok));
+    let err = got[40].as_ref().unwrap_err();
+    assert!(matches!(err, Error::TooMany { limit: 40, what: "pages", .. }), "{err:?}");
+    assert!(err.to_string().contains("more than the limit of 40 pages"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 40);
+
+    let pages: Vec<_> = limited.predictions().list().pages().max_pages(Some(3)).collect().await;
+    assert_eq!(pages.len(), 4);
+    assert!(matches!(pages[3], Err(Error::TooMany { limit: 3, .. })));
+
+    let items: Vec<_> = limited.predictions().list().items().max_items(Some(5)).collect().await;
+    assert_eq!(items.len(), 6);
+    assert!(matches!(items[5], Err(Error::TooMany { limit: 5, what: "items", .. })));
+}

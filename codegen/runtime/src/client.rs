@@ -34,6 +34,7 @@ struct Inner {
     stream_idle_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    max_pages: Option<usize>,
 }
 
 /// Builds a [`Client`], or a generated client type `C` that wraps one.
@@ -48,6 +49,7 @@ pub struct ClientBuilder<C = Client> {
     user_agent: String,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    max_pages: Option<usize>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -63,6 +65,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response body a client reads into memory unless told
 /// otherwise: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 << 20;
+/// The most pages a listing requests unless told otherwise.
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// A builder for the API served at `base_url` (the spec's first server).
@@ -77,6 +81,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             user_agent: user_agent.into(),
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_pages: Some(DEFAULT_MAX_PAGES),
             _client: PhantomData,
         }
     }
@@ -98,6 +103,16 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// the stream.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
+        self
+    }
+
+    /// The most pages a listing's `pages()` or `items()` requests before
+    /// it ends with [`Error::TooMany`]: a server that hands out a new
+    /// cursor for ever would otherwise be listed for ever. `None` lists
+    /// without end; the default is [`DEFAULT_MAX_PAGES`]. A listing can set
+    /// its own with `max_pages`.
+    pub fn max_pages(mut self, limit: Option<usize>) -> Self {
+        self.max_pages = limit;
         self
     }
 
@@ -210,6 +225,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             user_agent: self.user_agent,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
+            max_pages: self.max_pages,
             _client: PhantomData,
         }
     }
@@ -248,6 +264,7 @@ impl ClientBuilder<Client> {
                 stream_idle_timeout: self.stream_idle_timeout,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
+                max_pages: self.max_pages,
             }),
         })
     }
@@ -295,6 +312,7 @@ impl fmt::Debug for Inner {
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_pages", &self.max_pages)
             .finish_non_exhaustive()
     }
 }
@@ -311,6 +329,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
@@ -365,6 +384,11 @@ impl Client {
     /// The most bytes of a body read into memory.
     pub(crate) fn body_limit(&self) -> usize {
         self.inner.max_body_bytes
+    }
+
+    /// The most pages a listing requests, unless it sets its own.
+    pub(crate) fn page_limit(&self) -> Option<usize> {
+        self.inner.max_pages
     }
 
     /// The retry policy, whose caps also bound a stream's `retry:`.

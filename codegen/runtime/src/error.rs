@@ -67,6 +67,16 @@ pub enum Error {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A listing reached its limit (`max_pages`, `max_items`) with more to
+    /// come; what came before was delivered.
+    TooMany {
+        /// The operation's `operationId` (or the name the generator gave it).
+        operation: &'static str,
+        /// The limit.
+        limit: usize,
+        /// What it counts: `"pages"` or `"items"`.
+        what: &'static str,
+    },
     /// The server answered with a status the operation does not treat as
     /// success.
     Api(Box<ApiError>),
@@ -105,7 +115,8 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::StreamCut { operation, .. }
-            | Error::TooLarge { operation, .. } => Some(operation),
+            | Error::TooLarge { operation, .. }
+            | Error::TooMany { operation, .. } => Some(operation),
             Error::Api(e) => Some(e.operation),
             Error::Decode(e) => Some(e.operation),
             Error::Config(_) => None,
@@ -169,6 +180,9 @@ impl fmt::Display for Error {
             }
             Error::TooLarge { operation, limit } => {
                 write!(f, "{operation}: the response body is larger than the limit of {limit} bytes")
+            }
+            Error::TooMany { operation, limit, what } => {
+                write!(f, "{operation}: the listing has more than the limit of {limit} {what}")
             }
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode(e) => fmt::Display::fmt(e, f),

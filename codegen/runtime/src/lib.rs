@@ -29,14 +29,14 @@ pub mod tagged;
 pub use auth::{ApiKeyLocation, Credentials, Secret};
 pub use body::{form_pairs, File, Multipart, MultipartForm};
 pub use client::{
-    env_var, redirect_policy, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    env_var, redirect_policy, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use retry::RetryPolicy;
 pub use encode::{header_value, path_segment, AsJson, ParamValue};
 pub use error::{ApiError, BodyError, DecodeError, Error, ProblemDetails};
 pub use request::{Body, Operation, Request, RequestOptions, WithOptions};
 pub use lines::json_lines;
-pub use pages::{items, pages, BoxStream, Decode, FindNext, Items, Next, Pages};
+pub use pages::{items, pages, BoxStream, Decode, FindNext, Items, Next, Pages, PAGES_REMEMBERED};
 pub use response::{is_json, RawResponse, Response, Untyped};
 pub use sse::{events, text, Event, ParseData};
 

@@ -2,7 +2,8 @@
 //! a `next` URL in the body, a cursor echoed back as a query parameter, or
 //! a `Link: <...>; rel="next"` header.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -78,15 +79,18 @@ pub type Decode<P> = fn(RawResponse) -> Result<Response<P>, Error>;
 pub type FindNext<P> = fn(&Response<P>) -> Option<Next>;
 
 /// Every page, from `first` on, in order. The stream ends after the last
-/// page, after the first error, or when the server points at a page it
-/// has already sent, this one or any before (which would loop for ever).
+/// page, after the first error, when the server points at a page it has
+/// sent among the last [`PAGES_REMEMBERED`] (which would loop for ever), or
+/// with [`Error::TooMany`] past the page limit (the client's
+/// `max_pages`, or [`Pages::max_pages`]), which stops a loop longer than
+/// that, or a server that hands out new cursors for ever.
 pub fn pages<P>(client: Client, first: Request, decode: Decode<P>, next: FindNext<P>) -> Pages<P> {
     Pages { pager: Pager::new(client, first), decode, next }
 }
 
 /// The items of every page, in order, as [`pages`] finds the pages.
 pub fn items<P, I>(client: Client, first: Request, decode: Decode<P>, next: FindNext<P>, items_of: fn(P) -> Vec<I>) -> Items<P, I> {
-    Items { pages: pages(client, first, decode, next), items_of, page: Vec::new().into_iter() }
+    Items { pages: pages(client, first, decode, next), items_of, page: Vec::new().into_iter(), yielded: 0, max_items: None, done: false }
 }
 
 /// The paging itself, the same for every listing and so compiled once:
@@ -98,14 +102,58 @@ struct Pager {
     next: Option<Request>,
     /// The request of the page last received, which the next one follows.
     last: Option<Request>,
-    /// Every page requested so far, to stop a listing that loops.
-    seen: HashSet<String>,
+    /// The pages last requested, to stop a listing that loops.
+    seen: Seen,
+    /// The listing's operation, for errors.
+    operation: &'static str,
+    /// Pages requested so far, and the most there may be.
+    requested: usize,
+    max_pages: Option<usize>,
     sending: Option<crate::BoxFuture<Result<RawResponse, Error>>>,
+}
+
+/// How many of the last pages a listing remembers to find a loop: memory
+/// stays bounded however long the listing (the page limit ends a longer
+/// loop).
+pub const PAGES_REMEMBERED: usize = 1024;
+
+/// The last [`PAGES_REMEMBERED`] page keys, as hashes: a few bytes a page,
+/// whatever the length of the URLs.
+#[derive(Default)]
+struct Seen {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+impl Seen {
+    fn hash(key: &str) -> u64 {
+        // SipHash with fixed keys: the same on every run.
+        let mut h = std::hash::DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    fn insert(&mut self, key: &str) {
+        let h = Seen::hash(key);
+        if self.set.insert(h) {
+            self.order.push_back(h);
+            if self.order.len() > PAGES_REMEMBERED {
+                let oldest = self.order.pop_front().expect("longer than the bound");
+                self.set.remove(&oldest);
+            }
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.set.contains(&Seen::hash(key))
+    }
 }
 
 impl Pager {
     fn new(client: Client, first: Request) -> Pager {
-        Pager { client, next: Some(first), last: None, seen: HashSet::new(), sending: None }
+        let max_pages = client.page_limit();
+        let operation = first.op.id;
+        Pager { client, next: Some(first), last: None, seen: Seen::default(), operation, requested: 0, max_pages, sending: None }
     }
 
     /// The next page's response; `None` after the last.
@@ -114,7 +162,13 @@ impl Pager {
             Some(sending) => sending,
             idle @ None => {
                 let Some(req) = self.next.take() else { return Poll::Ready(None) };
-                self.seen.extend(self.client.page_key(&req));
+                if let Some(limit) = self.max_pages.filter(|limit| self.requested >= *limit) {
+                    return Poll::Ready(Some(Err(Error::TooMany { operation: req.op.id, limit, what: "pages" })));
+                }
+                self.requested += 1;
+                if let Some(key) = self.client.page_key(&req) {
+                    self.seen.insert(&key);
+                }
                 let client = self.client.clone();
                 let sent = req.clone();
                 self.last = Some(req);
@@ -150,6 +204,31 @@ pub struct Pages<P> {
     next: FindNext<P>,
 }
 
+impl<P> Pages<P> {
+    /// The most pages this listing requests before it ends with
+    /// [`Error::TooMany`]; `None`: no limit. (To take only the first
+    /// pages, use `StreamExt::take`.)
+    pub fn max_pages(mut self, limit: Option<usize>) -> Self {
+        self.pager.max_pages = limit;
+        self
+    }
+}
+
+impl<P, I> Items<P, I> {
+    /// [`Pages::max_pages`], for the pages behind these items.
+    pub fn max_pages(mut self, limit: Option<usize>) -> Self {
+        self.pages = self.pages.max_pages(limit);
+        self
+    }
+
+    /// The most items this listing yields before it ends with
+    /// [`Error::TooMany`], if more come; `None`: no limit.
+    pub fn max_items(mut self, limit: Option<usize>) -> Self {
+        self.max_items = limit;
+        self
+    }
+}
+
 impl<P> Stream for Pages<P> {
     type Item = Result<P, Error>;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -175,6 +254,9 @@ pub struct Items<P, I> {
     pages: Pages<P>,
     items_of: fn(P) -> Vec<I>,
     page: std::vec::IntoIter<I>,
+    yielded: usize,
+    max_items: Option<usize>,
+    done: bool,
 }
 
 // Nothing of an `Items` is ever pinned in place: items are moved out.
@@ -185,7 +267,15 @@ impl<P, I> Stream for Items<P, I> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
             if let Some(item) = this.page.next() {
+                if let Some(limit) = this.max_items.filter(|limit| this.yielded >= *limit) {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::TooMany { operation: this.pages.pager.operation, limit, what: "items" })));
+                }
+                this.yielded += 1;
                 return Poll::Ready(Some(Ok(item)));
             }
             match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
@@ -319,6 +409,18 @@ fn links(value: &str) -> Vec<Link<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// However long the listing, loop detection holds the last pages only.
+    #[test]
+    fn loop_detection_remembers_a_bounded_number_of_pages() {
+        let mut seen = Seen::default();
+        for i in 0..10 * PAGES_REMEMBERED {
+            seen.insert(&format!("https://127.0.0.1/items?cursor={i}"));
+        }
+        assert_eq!((seen.set.len(), seen.order.len()), (PAGES_REMEMBERED, PAGES_REMEMBERED));
+        assert!(seen.contains(&format!("https://127.0.0.1/items?cursor={}", 10 * PAGES_REMEMBERED - 1)));
+        assert!(!seen.contains("https://127.0.0.1/items?cursor=0"));
+    }
 
     #[test]
     fn link_headers() {
