@@ -82,10 +82,15 @@ impl Source {
 
     /// The document after every overlay: what the generator reads.
     pub fn effective(&self, root: &Path) -> Result<serde_json::Value, Error> {
-        let mut doc = load::read(&root.join(&self.spec), &self.name())?;
+        self.effective_with(root, &load::Limits::default())
+    }
+
+    /// [`Source::effective`], each file read within `limits`.
+    pub fn effective_with(&self, root: &Path, limits: &load::Limits) -> Result<serde_json::Value, Error> {
+        let mut doc = load::read_with(&root.join(&self.spec), &self.name(), limits)?;
         for o in &self.overlays {
             let name = o.display().to_string();
-            let overlay = load::read_any(&root.join(o), &name)?;
+            let overlay = load::read_any_with(&root.join(o), &name, limits)?;
             normalize::overlay::apply(&mut doc, &overlay, &name)?;
         }
         Ok(doc)
@@ -94,8 +99,8 @@ impl Source {
     /// The document as the generator reads it: after every overlay, the
     /// conversion to OpenAPI 3.0, the repairs and the resolution of
     /// references, each repair in `diags`.
-    pub fn normalized(&self, root: &Path, diags: &mut diag::Diagnostics) -> Result<normalize::Spec, Error> {
-        normalize::normalize(self.effective(root)?, &self.name(), diags)
+    pub fn normalized(&self, root: &Path, limits: &load::Limits, diags: &mut diag::Diagnostics) -> Result<normalize::Spec, Error> {
+        normalize::normalize(self.effective_with(root, limits)?, &self.name(), diags)
     }
 }
 
@@ -103,7 +108,7 @@ impl Source {
 /// generates the crate in memory.
 pub fn generate(source: &Source, root: &Path, opts: &Options) -> Result<Generated, Error> {
     let start = Instant::now();
-    let raw = source.effective(root)?;
+    let raw = source.effective_with(root, &opts.limits)?;
     let load_time = start.elapsed();
     let mut out = generate_value(raw, &source.name(), opts)?;
     out.timings.load += load_time;
@@ -113,7 +118,7 @@ pub fn generate(source: &Source, root: &Path, opts: &Options) -> Result<Generate
 /// Generates the crate from one spec file with no overlays.
 pub fn generate_file(path: &Path, name: &str, opts: &Options) -> Result<Generated, Error> {
     let start = Instant::now();
-    let raw = load::read(path, name)?;
+    let raw = load::read_with(path, name, &opts.limits)?;
     let load_time = start.elapsed();
     let mut out = generate_value(raw, name, opts)?;
     out.timings.load += load_time;

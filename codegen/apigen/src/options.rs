@@ -47,6 +47,8 @@ pub struct Options {
     pub pagination: Vec<PaginationOverride>,
     /// Diagnostics are errors.
     pub strict: bool,
+    /// What reading the document may cost.
+    pub limits: crate::load::Limits,
 }
 
 impl Default for Options {
@@ -70,7 +72,14 @@ impl Options {
             standalone: false,
             pagination: Vec::new(),
             strict: false,
+            limits: crate::load::Limits::default(),
         }
+    }
+
+    /// Sets what reading the document may cost.
+    pub fn limits(mut self, limits: crate::load::Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Sets the crate's version.

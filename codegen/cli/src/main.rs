@@ -34,6 +34,10 @@ struct Args {
     /// Make the crate its own workspace root.
     #[arg(long)]
     standalone: bool,
+    /// The largest spec file read, in MiB (default 128): a larger one is
+    /// refused before it is parsed.
+    #[arg(long, value_name = "MIB")]
+    max_document_mb: Option<u64>,
     /// Treat diagnostics as errors.
     #[arg(long)]
     strict: bool,
@@ -77,12 +81,16 @@ fn main() -> ExitCode {
         .preamble(apigen::output::preamble("apigen", &spec_name))
         .standalone(args.standalone)
         .strict(args.strict);
+    let opts = match args.max_document_mb {
+        Some(mb) => opts.limits(apigen::load::Limits { max_bytes: mb.saturating_mul(1 << 20), ..Default::default() }),
+        None => opts,
+    };
     let source = apigen::Source {
         spec: args.spec.clone(),
         overlays: args.overlay.clone(),
     };
     if args.print_spec {
-        return match source.effective(std::path::Path::new("")) {
+        return match source.effective_with(std::path::Path::new(""), &opts.limits) {
             Ok(doc) => {
                 let text = serde_json::to_string_pretty(&doc).expect("a JSON value prints");
                 print_out(&format!("{text}\n"));
@@ -96,7 +104,7 @@ fn main() -> ExitCode {
     }
     if args.print_normalized {
         let mut diags = apigen::diag::Diagnostics::default();
-        let read = source.normalized(std::path::Path::new(""), &mut diags);
+        let read = source.normalized(std::path::Path::new(""), &opts.limits, &mut diags);
         for d in diags.into_vec() {
             eprintln!("warning: {spec_name}{d}");
         }

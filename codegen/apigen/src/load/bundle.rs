@@ -21,9 +21,9 @@ use crate::pointer;
 pub const BUNDLE_KEY: &str = "x-bundle";
 
 /// Bundles the files `doc` (read from `path`) refers to into it.
-pub fn bundle(doc: &mut Value, path: &Path) -> Result<(), Error> {
+pub fn bundle(doc: &mut Value, path: &Path, limits: &super::Limits) -> Result<(), Error> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut b = Bundler { base: base.clone(), files: HashMap::new(), loaded: Map::new() };
+    let mut b = Bundler { base: base.clone(), files: HashMap::new(), loaded: Map::new(), limits: *limits };
     b.rewrite(doc, &base, None)?;
     if !b.loaded.is_empty() {
         if let Some(root) = doc.as_object_mut() {
@@ -40,6 +40,7 @@ struct Bundler {
     /// File path to its name under [`BUNDLE_KEY`].
     files: HashMap<PathBuf, String>,
     loaded: Map<String, Value>,
+    limits: super::Limits,
 }
 
 /// `a/./b/../c` as `a/c`, without touching the disk (a link is not
@@ -125,7 +126,7 @@ impl Bundler {
         // Taken before its references are followed, so that a cycle
         // across files ends here.
         self.files.insert(path.to_owned(), name.clone());
-        let mut value = super::read_any(path, &path.display().to_string())?;
+        let mut value = super::read_any_with(path, &path.display().to_string(), &self.limits)?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.rewrite(&mut value, &dir, Some(&name))?;
         self.loaded.insert(name.clone(), value);
@@ -151,7 +152,7 @@ mod tests {
         std::fs::write(dir.join("common.json"), r##"{"Owner": {"type": "object", "properties": {"pet": {"$ref": "schemas/pet.yaml#/Pet"}}}}"##).unwrap();
         let root = dir.join("openapi.yaml");
         let mut doc = serde_json::json!({ "components": { "schemas": { "Pet": { "$ref": "./schemas/pet.yaml#/Pet" }, "Gone": { "$ref": "missing.yaml" } } } });
-        bundle(&mut doc, &root).unwrap();
+        bundle(&mut doc, &root, &crate::load::Limits::default()).unwrap();
         assert_eq!(doc["components"]["schemas"]["Pet"]["$ref"], "#/x-bundle/schemas~1pet.yaml/Pet");
         assert_eq!(doc["components"]["schemas"]["Gone"]["$ref"], "missing.yaml", "a missing file is left to normalize");
         let pet = &doc[BUNDLE_KEY]["schemas/pet.yaml"]["Pet"];

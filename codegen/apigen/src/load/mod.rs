@@ -31,26 +31,75 @@ impl Syntax {
     }
 }
 
+/// How much a document may cost to read: an untrusted one cannot take the
+/// memory of the machine that generates from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest file read, in bytes.
+    pub max_bytes: u64,
+    /// The most JSON values a YAML file may expand to through its aliases,
+    /// per byte of the file (with 100,000 values allowed for any file):
+    /// without aliases a file cannot hold more values than bytes.
+    pub max_values_per_byte: usize,
+}
+
+/// The default largest file: 128 MiB, many times the largest real specs.
+pub const DEFAULT_MAX_BYTES: u64 = 128 << 20;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_bytes: DEFAULT_MAX_BYTES, max_values_per_byte: 10 }
+    }
+}
+
 /// Reads a document into a JSON value, with the local files it refers to
 /// bundled into it (see [`bundle`]). `name` is how errors name the file.
 pub fn read(path: &Path, name: &str) -> Result<Value, Error> {
-    let mut doc = read_any(path, name)?;
-    bundle::bundle(&mut doc, path)?;
+    read_with(path, name, &Limits::default())
+}
+
+/// [`read`] within `limits`.
+pub fn read_with(path: &Path, name: &str, limits: &Limits) -> Result<Value, Error> {
+    let mut doc = read_any_with(path, name, limits)?;
+    bundle::bundle(&mut doc, path, limits)?;
     Ok(doc)
 }
 
 /// Reads a file into a JSON value, as it is (an overlay, a part of a
 /// document).
 pub fn read_any(path: &Path, name: &str) -> Result<Value, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse(&bytes, Syntax::detect(path, &String::from_utf8_lossy(&bytes[..bytes.len().min(64)])), name)
+    read_any_with(path, name, &Limits::default())
+}
+
+/// [`read_any`] within `limits`.
+pub fn read_any_with(path: &Path, name: &str, limits: &Limits) -> Result<Value, Error> {
+    use std::io::Read;
+    let io = |source| Error::Io { path: path.to_owned(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file that is too large, whatever
+    // its metadata says (a pipe, a file still growing).
+    file.take(limits.max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(Error::invalid(
+            name,
+            "",
+            format!(
+                "the file is larger than the limit of {} bytes; raise it with `--max-document-mb` (apigen) or `Options::limits`",
+                limits.max_bytes
+            ),
+        ));
+    }
+    parse_with(&bytes, Syntax::detect(path, &String::from_utf8_lossy(&bytes[..bytes.len().min(64)])), name, limits)
 }
 
 /// Parses text as JSON or YAML into a JSON value.
 pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
+    parse_with(bytes, syntax, name, &Limits::default())
+}
+
+/// [`parse`] within `limits`.
+pub fn parse_with(bytes: &[u8], syntax: Syntax, name: &str, limits: &Limits) -> Result<Value, Error> {
     // A byte order mark is how some editors start a UTF-8 file; neither
     // JSON nor YAML readers here take it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -79,7 +128,10 @@ pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
             message: format!("invalid JSON: {e}"),
         })?,
         Syntax::Yaml => {
-            let Lenient(value) = serde_yaml::from_str::<Lenient>(text).map_err(|e| {
+            use serde::de::DeserializeSeed;
+            let budget = std::cell::Cell::new(text.len().saturating_mul(limits.max_values_per_byte).saturating_add(100_000));
+            let seed = Lenient { budget: &budget, limit: budget.get() };
+            let value = seed.deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
                 let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                 Error::Syntax {
                     file: name.to_owned(),
@@ -100,17 +152,32 @@ pub fn parse(bytes: &[u8], syntax: Syntax, name: &str) -> Result<Value, Error> {
 /// A JSON value read from YAML through a visitor of our own, so that what
 /// JSON has no room for still loads: integers beyond 64 bits become floats,
 /// and keys that YAML reads as numbers or booleans (`200:`) become strings.
-struct Lenient(Value);
+/// Each value read takes one from `budget`: aliases (`*a`) repeat what
+/// they name, and a small file of many aliases of a large anchor would
+/// otherwise expand to billions of values.
+#[derive(Clone, Copy)]
+struct Lenient<'b> {
+    budget: &'b std::cell::Cell<usize>,
+    limit: usize,
+}
 
-impl<'de> serde::Deserialize<'de> for Lenient {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(LenientVisitor).map(Lenient)
+impl<'de> serde::de::DeserializeSeed<'de> for Lenient<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        match self.budget.get().checked_sub(1) {
+            Some(left) => self.budget.set(left),
+            None => {
+                return Err(serde::de::Error::custom(format!(
+                    "the document expands to more than {} values through its aliases (the limit for its size); it is refused",
+                    self.limit
+                )))
+            }
+        }
+        d.deserialize_any(self)
     }
 }
 
-struct LenientVisitor;
-
-impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -151,20 +218,20 @@ impl<'de> serde::de::Visitor<'de> for LenientVisitor {
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(Lenient(v)) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(self)? {
             out.push(v);
         }
         Ok(Value::Array(out))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = serde_json::Map::new();
-        while let Some(Lenient(k)) = map.next_key()? {
+        while let Some(k) = map.next_key_seed(self)? {
             let key = match k {
                 Value::String(s) => s,
                 Value::Null => "null".to_owned(),
                 other => other.to_string(),
             };
-            let Lenient(v) = map.next_value()?;
+            let v = map.next_value_seed(self)?;
             out.insert(key, v);
         }
         Ok(Value::Object(out))
@@ -184,6 +251,33 @@ fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    /// A flat "billion laughs": one anchor of many values, many aliases
+    /// of it. Refused after a bounded number of values, with a message
+    /// that says why; a document with a few aliases still loads.
+    #[test]
+    fn aliases_cannot_expand_a_document_without_bound() {
+        let anchor: String = (0..2_000).map(|i| format!("{i},")).collect();
+        let aliases: String = (0..3_000).map(|i| format!("  a{i}: *x\n")).collect();
+        let text = format!("openapi: 3.0.3\nx-big: &x [{anchor}]\nx-copies:\n{aliases}");
+        let err = parse(text.as_bytes(), Syntax::Yaml, "laughs.yaml").unwrap_err().to_string();
+        assert!(err.contains("expands to more than") && err.contains("laughs.yaml"), "{err}");
+        let fine = "openapi: 3.0.3\nx-a: &a {type: string}\nx-b: *a\nx-c: *a\n";
+        assert_eq!(parse(fine.as_bytes(), Syntax::Yaml, "fine.yaml").unwrap()["x-c"]["type"], "string");
+    }
+
+    #[test]
+    fn a_file_larger_than_the_limit_is_refused_unread() {
+        let dir = std::env::temp_dir().join(format!("apigen-limit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.json");
+        std::fs::write(&path, format!("{{\"openapi\": \"3.0.3\", \"x\": \"{}\"}}", "a".repeat(2_000))).unwrap();
+        let small = Limits { max_bytes: 1_000, ..Limits::default() };
+        let err = read_with(&path, "big.json", &small).unwrap_err().to_string();
+        assert!(err.contains("larger than the limit of 1000 bytes") && err.contains("--max-document-mb"), "{err}");
+        assert!(read_with(&path, "big.json", &Limits::default()).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn a_byte_order_mark_is_read_past() {
         let v = super::parse(b"\xEF\xBB\xBF{\"openapi\": \"3.0.0\"}", super::Syntax::Json, "t.json").unwrap();
