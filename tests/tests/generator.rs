@@ -185,6 +185,14 @@ fn every_name_is_distinct_and_each_rename_says_so() {
         assert_eq!(sorted.len(), names.len(), "{what}: {names:?}");
     };
     distinct("types", g.api.types.keys().map(String::as_str).collect());
+    // Types are keyed by name: one name given twice would leave a schema
+    // without its type.
+    let path = integration_tests::root().join("tests/specs/names.yaml");
+    let doc = apigen::load::read(&path, "names.yaml").unwrap();
+    for key in doc["components"]["schemas"].as_object().unwrap().keys() {
+        let pointer = apigen::pointer::join("/components/schemas", key);
+        assert!(g.api.types.values().any(|t| t.pointer == pointer), "no type for {pointer}");
+    }
     let send = g.api.operations.iter().find(|o| o.id == "things.send").unwrap();
     let setters: Vec<&str> = send.params.iter().map(|p| p.ident.as_str()).collect();
     distinct("setters", setters.clone());

@@ -62,6 +62,15 @@ pub(crate) fn crate_name(prefix: &str, file: &str) -> String {
 /// What `cargo xtask corpus` and `bench` generate a crate with: no
 /// config of its own, the runtime at `runtime`, files that say `command`
 /// made them from `file`.
+/// Gives a workspace of generated crates the repository's resolved
+/// versions, unless it has its own: no surprise updates.
+pub(crate) fn seed_lock(root: &Path, dir: &Path) {
+    let lock = root.join("Cargo.lock");
+    if lock.exists() && !dir.join("Cargo.lock").exists() {
+        let _ = std::fs::copy(&lock, dir.join("Cargo.lock"));
+    }
+}
+
 pub(crate) fn options(name: &str, command: &str, file: &str, runtime: &Path) -> apigen::Options {
     apigen::Options::new(name)
         .runtime_path(&runtime.display().to_string())
@@ -221,11 +230,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     manifest.push_str("]\n");
     std::fs::write(work.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    let lock = root.join("Cargo.lock");
-    if lock.exists() && !work.join("Cargo.lock").exists() {
-        // Start from the repository's resolved versions: no surprise updates.
-        let _ = std::fs::copy(&lock, work.join("Cargo.lock"));
-    }
+    seed_lock(root, &work);
     for (name, row) in rows.iter_mut() {
         if row.error.is_some() {
             continue;

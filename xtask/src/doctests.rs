@@ -14,9 +14,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let opts = crate::corpus::options("hostile-docs", "cargo xtask test", SPEC, &root.join("codegen/runtime")).standalone(true);
     let g = apigen::generate_file(&root.join(SPEC), SPEC, &opts).map_err(|e| e.to_string())?;
     apigen::output::write(&out, &g.files).map_err(|e| e.to_string())?;
-    if let Some(lock) = Some(root.join("Cargo.lock")).filter(|l| l.exists()) {
-        let _ = std::fs::copy(lock, out.join("Cargo.lock"));
-    }
+    crate::corpus::seed_lock(root, &out);
     eprintln!("$ cargo test --doc (in {})", out.display());
     let output = crate::cargo()
         .current_dir(&out)
